@@ -1,0 +1,44 @@
+/** Router configuration: environment variables and CLI flags, with documented defaults. */
+export interface RouterConfig {
+  /** HTTP port (`PORT`, `--port`); 0 picks a free one. Default 8080. */
+  port: number;
+  /** Host to bind (`HOST`). Default 0.0.0.0. */
+  host: string;
+  /** Route folders or files (`ROUTES_DIR`, `--routes`). Default `routes`. */
+  routes: string[];
+  /** Extra resource roots for `json-validator:` / `jsonata:` (`--resources`), searched after the route file's folder and `schemas/`. */
+  resources: string[];
+  /** JSON Schema folder (`SCHEMAS_DIR`). Default `schemas`. */
+  schemasDir: string;
+  /** `RABBITMQ_URL`; unset → the embedded in-memory transport. */
+  rabbitmqUrl?: string;
+  /** `REDIS_URL`; unset → in-memory stores. */
+  redisUrl?: string;
+  /** `RBAC_FILE`. */
+  rbacFile?: string;
+  /** `LOG_LEVEL`. Default info. */
+  logLevel: string;
+  /** Largest accepted HTTP body (`BODY_LIMIT`, bytes). Default 1 MiB. */
+  bodyLimitBytes: number;
+  /** How long a graceful stop waits for in-flight exchanges (`DRAIN_TIMEOUT_MS`). Default 30 s. */
+  drainTimeoutMs: number;
+  /** Property placeholders `{{key}}` in route files resolve from here (then from the environment). */
+  properties: Record<string, string>;
+}
+
+export function defaultConfig(env: NodeJS.ProcessEnv = process.env): RouterConfig {
+  return {
+    port: env.PORT ? Number(env.PORT) : 8080,
+    host: env.HOST ?? '0.0.0.0',
+    routes: env.ROUTES_DIR ? env.ROUTES_DIR.split(',') : ['routes'],
+    resources: [],
+    schemasDir: env.SCHEMAS_DIR ?? 'schemas',
+    rabbitmqUrl: env.RABBITMQ_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    rbacFile: env.RBAC_FILE || undefined,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    bodyLimitBytes: env.BODY_LIMIT ? Number(env.BODY_LIMIT) : 1024 * 1024,
+    drainTimeoutMs: env.DRAIN_TIMEOUT_MS ? Number(env.DRAIN_TIMEOUT_MS) : 30_000,
+    properties: {},
+  };
+}

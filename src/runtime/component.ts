@@ -1,0 +1,70 @@
+import type { SourceLocation } from '../dsl/model.js';
+import type { JsonSchema } from './json-schema.js';
+import type { Processor } from './processor.js';
+import type { BuildContext } from './step.js';
+import type { RouterServices } from './services.js';
+import type { Logger } from '../observability/logger.js';
+
+/** A resolved endpoint: scheme, path part and validated options (URI query + `parameters`, defaults applied). */
+export interface Endpoint<O = Record<string, unknown>> {
+  scheme: string;
+  /** The part after `scheme:` and before `?` (or the path parameter given by name in `parameters`). */
+  path: string;
+  options: O;
+  /** A canonical string for logs and metrics, with secrets left out: `scheme:path?k=v`. */
+  uri: string;
+  loc: SourceLocation;
+}
+
+/** Sends exchanges somewhere (the `to` side). `process` must resolve only when the work is done/confirmed. */
+export interface Producer {
+  process: Processor;
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+/** What a consumer hands each exchange to: the route, with its error handling in place. */
+export interface RouteHandle {
+  routeId: string;
+  /** Runs the route on the exchange. Rejects when the route failed and nothing handled the error. */
+  process: Processor;
+  logger: Logger;
+}
+
+/** Takes messages in (the `from` side). */
+export interface Consumer {
+  start(): Promise<void>;
+  /** Stops taking new messages and waits for in-flight ones (bounded by the router's drain timeout). */
+  stop(): Promise<void>;
+  /** Temporarily stop taking messages (an open circuit breaker); messages wait where they are. */
+  pause?(): Promise<void>;
+  resume?(): Promise<void>;
+}
+
+export interface ConsumerContext {
+  services: RouterServices;
+  route: RouteHandle;
+}
+
+/**
+ * A component: one URI scheme. Declared once; the DSL schema, `pipes validate`, the loader and the
+ * runtime all read this declaration. Adding a scheme means adding a folder under src/components/.
+ */
+export interface ComponentSpec<O = Record<string, unknown>> {
+  scheme: string;
+  /** Other schemes that resolve to this component, each with the warning printed at load (e.g. `rabbitmq`). */
+  aliases?: { scheme: string; warning?: string; mapOptions?: (options: Record<string, unknown>) => Record<string, unknown> }[];
+  /** Camel's syntax line, e.g. `direct:name`. */
+  syntax: string;
+  /** Name of the path parameter (`name` in `direct:name`), so `uri: direct` + `parameters: {name: x}` works. */
+  pathParameter: string;
+  /** Whether the path part must be given. */
+  pathRequired: boolean;
+  summary: string;
+  /** JSON Schema `properties` of the endpoint options. Validated at load with type coercion and defaults. */
+  options: Record<string, JsonSchema>;
+  /** Option names matching these patterns are accepted as free-form (e.g. `^arg\\.queue\\.`). */
+  optionPatterns?: Record<string, JsonSchema>;
+  createProducer?(endpoint: Endpoint<O>, context: BuildContext): Producer;
+  createConsumer?(endpoint: Endpoint<O>, context: ConsumerContext): Consumer;
+}

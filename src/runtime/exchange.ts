@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+
+/** Camel's message exchange pattern: InOnly is fire-and-forget, InOut expects a reply. */
+export type ExchangePattern = 'InOnly' | 'InOut';
+
+export interface Message {
+  /** JSON-like value: object, array, string, number, boolean, null, or a Buffer for raw bytes. */
+  body: unknown;
+  /** Camel headers. Lookups through {@link Exchange.getHeader} are case-insensitive, as in Camel. */
+  headers: Record<string, unknown>;
+}
+
+/**
+ * One message exchange travelling through a route (Camel's Exchange; not a RabbitMQ exchange).
+ * `properties` are route-local and never sent anywhere; headers travel with the message.
+ */
+export class Exchange {
+  readonly exchangeId: string;
+  correlationId: string;
+  message: Message;
+  properties: Record<string, unknown>;
+  variables: Record<string, unknown>;
+  pattern: ExchangePattern;
+  /** The error currently being handled (set by error handlers / doCatch, read by `${exception.*}`). */
+  error?: Error;
+  /** Set by the `stop` EIP: the rest of the route is skipped and the exchange completes successfully. */
+  stopped = false;
+  /** Route that created this exchange (for logs and `${routeId}`). */
+  routeId?: string;
+  /** Where the exchange came from, e.g. `platform-http:/payments`. */
+  fromEndpoint?: string;
+  readonly createdAt: number;
+
+  constructor(init: Partial<Pick<Exchange, 'correlationId' | 'properties' | 'variables' | 'pattern' | 'routeId' | 'fromEndpoint'>> & {
+    body?: unknown;
+    headers?: Record<string, unknown>;
+    exchangeId?: string;
+  } = {}) {
+    this.exchangeId = init.exchangeId ?? randomUUID();
+    this.correlationId = init.correlationId ?? this.exchangeId;
+    this.message = { body: init.body ?? null, headers: { ...(init.headers ?? {}) } };
+    this.properties = { ...(init.properties ?? {}) };
+    this.variables = { ...(init.variables ?? {}) };
+    this.pattern = init.pattern ?? 'InOnly';
+    this.routeId = init.routeId;
+    this.fromEndpoint = init.fromEndpoint;
+    this.createdAt = Date.now();
+  }
+
+  get body(): unknown {
+    return this.message.body;
+  }
+  set body(value: unknown) {
+    this.message.body = value;
+  }
+
+  /** Case-insensitive header lookup: exact name first, then any case variant. */
+  getHeader(name: string): unknown {
+    const headers = this.message.headers;
+    if (Object.prototype.hasOwnProperty.call(headers, name)) return headers[name];
+    const lower = name.toLowerCase();
+    for (const key of Object.keys(headers)) if (key.toLowerCase() === lower) return headers[key];
+    return undefined;
+  }
+
+  /** Sets a header, replacing any case variant so one logical header never appears twice. */
+  setHeader(name: string, value: unknown): void {
+    this.removeHeader(name);
+    this.message.headers[name] = value;
+  }
+
+  removeHeader(name: string): void {
+    const lower = name.toLowerCase();
+    for (const key of Object.keys(this.message.headers)) if (key.toLowerCase() === lower) delete this.message.headers[key];
+  }
+
+  /**
+   * A copy for split parts, multicast branches and wire taps: its own id, the same correlation id,
+   * and copies of body, headers, properties and variables so one branch cannot change another.
+   */
+  copy(options: { body?: unknown; keepId?: boolean } = {}): Exchange {
+    const copy = new Exchange({
+      exchangeId: options.keepId ? this.exchangeId : undefined,
+      correlationId: this.correlationId,
+      body: 'body' in options ? options.body : cloneValue(this.message.body),
+      headers: cloneValue(this.message.headers) as Record<string, unknown>,
+      properties: { ...this.properties },
+      variables: { ...this.variables },
+      pattern: this.pattern,
+      routeId: this.routeId,
+      fromEndpoint: this.fromEndpoint,
+    });
+    copy.error = this.error;
+    return copy;
+  }
+}
+
+/** Deep copy of a JSON-like value; Buffers are copied, anything structuredClone cannot handle is shared. */
+export function cloneValue<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Buffer.isBuffer(value)) return Buffer.from(value) as T;
+  try {
+    return structuredClone(value);
+  } catch {
+    return value;
+  }
+}
