@@ -6,12 +6,11 @@ const { EVENT_RUN_END } = Mocha.Runner.constants;
 export default class SummaryReporter extends Mocha.reporters.Spec {
   constructor(runner, options) {
     super(runner, options);
+    // Registered after Spec's own end handler (in super), so this line comes after its epilogue.
+    // Written synchronously: with --exit mocha ends the process right after the run.
     runner.once(EVENT_RUN_END, () => {
-      const { passes, failures, pending } = runner.stats ?? { passes: 0, failures: 0, pending: 0 };
-      // Printed after Spec's epilogue so it is the last line of the run.
-      setImmediate(() => {
-        process.stdout.write(`${passes} passed, ${failures} failed${pending ? `, ${pending} skipped` : ''}\n`);
-      });
+      const { passes = 0, failures = 0, pending = 0 } = runner.stats ?? {};
+      process.stdout.write(`${passes} passed, ${failures} failed${pending ? `, ${pending} skipped` : ''}\n`);
     });
   }
 }

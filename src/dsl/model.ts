@@ -42,6 +42,8 @@ export interface StepDefinition {
   keyword: string;
   id?: string;
   description?: string;
+  /** Camel's `note` (documentation shown by tooling). */
+  note?: string;
   disabled?: boolean;
   options: Record<string, unknown>;
   loc: SourceLocation;

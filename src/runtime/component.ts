@@ -67,4 +67,10 @@ export interface ComponentSpec<O = Record<string, unknown>> {
   optionPatterns?: Record<string, JsonSchema>;
   createProducer?(endpoint: Endpoint<O>, context: BuildContext): Producer;
   createConsumer?(endpoint: Endpoint<O>, context: ConsumerContext): Consumer;
+  /**
+   * Called at build time for every route whose `from` uses this component, before anything starts, so
+   * cross-route checks (a second consumer for one `direct:` name, a `to: direct:x` with no consumer) are
+   * load errors rather than run-time surprises.
+   */
+  declareConsumer?(endpoint: Endpoint<O>, context: BuildContext): void;
 }

@@ -33,6 +33,7 @@ const CAMEL_PARENTS: Record<string, string> = {
   'org.springframework.amqp.AmqpException': 'java.lang.RuntimeException',
   'io.github.resilience4j.circuitbreaker.CallNotPermittedException': 'java.lang.RuntimeException',
   'org.apache.camel.support.processor.PredicateValidationException': 'org.apache.camel.ValidationException',
+  'org.apache.camel.InvalidPayloadException': 'org.apache.camel.CamelExchangeException',
 };
 
 /** Known exception names, for "did you mean" at load time. */
@@ -158,6 +159,14 @@ export class ExpressionError extends ServicePipesError {
   override camelName = 'org.apache.camel.ExpressionEvaluationException';
   constructor(message: string, options: ServicePipesErrorOptions = {}) {
     super('EXPRESSION_FAILED', message, { httpStatus: 500, ...options });
+  }
+}
+
+/** The body could not be converted to the type a step asked for (convertBodyTo); the sender's data is at fault. */
+export class InvalidPayloadError extends ServicePipesError {
+  override camelName = 'org.apache.camel.InvalidPayloadException';
+  constructor(message: string, options: ServicePipesErrorOptions = {}) {
+    super('INVALID_PAYLOAD', message, { httpStatus: 400, retryable: false, ...options });
   }
 }
 

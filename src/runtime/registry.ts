@@ -1,12 +1,18 @@
 import type { ComponentSpec } from './component.js';
 import type { StepSpec } from './step.js';
 import type { LanguageSpec } from '../languages/language.js';
+import type { JsonSchema } from './json-schema.js';
 
 /** What the router knows: components by scheme (aliases included), EIPs by keyword, languages by name. */
 export class Registry {
   readonly components = new Map<string, ComponentSpec>();
   readonly steps = new Map<string, StepSpec>();
   readonly languages = new Map<string, LanguageSpec>();
+  /**
+   * Schemas of top-level route-file documents owned by other parts of the router (the async engine's
+   * `flow`); one registered here replaces the loader's built-in schema for that keyword.
+   */
+  readonly documents = new Map<string, JsonSchema>();
 
   addComponent(spec: ComponentSpec<never>): this {
     const component = spec as unknown as ComponentSpec;
@@ -19,6 +25,10 @@ export class Registry {
   }
   addLanguage(spec: LanguageSpec): this {
     this.languages.set(spec.name, spec);
+    return this;
+  }
+  addDocument(keyword: string, schema: JsonSchema): this {
+    this.documents.set(keyword, schema);
     return this;
   }
 

@@ -1,0 +1,13 @@
+import { components } from './components/index.js';
+import { steps } from './eips/index.js';
+import { languages } from './languages/index.js';
+import { Registry } from './runtime/registry.js';
+
+/** The registry of everything this router ships: every component, EIP and language. */
+export function createRegistry(): Registry {
+  const registry = new Registry();
+  for (const language of languages) registry.addLanguage(language);
+  for (const step of steps) registry.addStep(step);
+  for (const component of components) registry.addComponent(component as never);
+  return registry;
+}

@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { createRegistry } from './catalog.js';
+import { defaultConfig, type RouterConfig } from './config.js';
+import { formatDiagnostics } from './dsl/format-diagnostics.js';
+import { createLogger } from './observability/logger.js';
+import { Exchange } from './runtime/exchange.js';
+import { createStandaloneProducer } from './runtime/route-builder.js';
+import { createServices, loadAndBuild, RouteLoadError, Router } from './runtime/router.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+interface CommonFlags {
+  routes?: string[];
+  resources?: string[];
+}
+
+function configFrom(flags: CommonFlags & { port?: string }): RouterConfig {
+  const config = defaultConfig();
+  if (flags.routes?.length) config.routes = flags.routes;
+  if (flags.resources?.length) config.resources = flags.resources;
+  if (flags.port !== undefined) config.port = Number(flags.port);
+  return config;
+}
+
+const program = new Command()
+  .name('pipes')
+  .description('service-pipes: an integration router for Camel YAML routes')
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('run the router on the route files')
+  .option('--routes <dir>', 'route folder or file (repeatable; default: $ROUTES_DIR or routes)', collect)
+  .option('--resources <dir>', 'extra resource folder for schemas and JSONata (repeatable)', collect)
+  .option('--port <n>', 'HTTP port (default: $PORT or 8080)')
+  .action(async (flags: CommonFlags & { port?: string }) => {
+    const config = configFrom(flags);
+    const logger = createLogger({ level: config.logLevel });
+    let router: Router;
+    try {
+      router = await Router.create({ config, registry: createRegistry(), logger });
+    } catch (error) {
+      if (error instanceof RouteLoadError) {
+        process.stderr.write(formatDiagnostics(error.diagnostics) + '\n');
+        process.exit(1);
+      }
+      throw error;
+    }
+    if (router.diagnostics.length) process.stderr.write(formatDiagnostics(router.diagnostics) + '\n');
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info('stopping', { signal });
+      router.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error('stop failed', { error: String(error) });
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    await router.start();
+  });
+
+program
+  .command('validate')
+  .description('check route files (and their schemas, JSONata and endpoints) without starting anything')
+  .argument('[paths...]', 'route files or folders (default: $ROUTES_DIR or routes)')
+  .option('--resources <dir>', 'extra resource folder (repeatable)', collect)
+  .action(async (paths: string[], flags: CommonFlags) => {
+    const config = configFrom({ ...flags, routes: paths });
+    const services = createServices({ config, registry: createRegistry(), logger: createLogger({ level: 'warn', stream: process.stderr }) });
+    const { routeSet, routes, diagnostics } = await loadAndBuild(services);
+    if (diagnostics.length) process.stderr.write(formatDiagnostics(diagnostics) + '\n');
+    const errors = diagnostics.filter((d) => d.severity === 'error').length;
+    if (errors > 0) {
+      process.stderr.write(`${errors} error(s) in ${routeSet.files.length} file(s)\n`);
+      process.exit(1);
+    }
+    process.stdout.write(`OK: ${routes.length} route(s) in ${routeSet.files.length} file(s)\n`);
+  });
+
+program
+  .command('send')
+  .description('load the routes, send one exchange to an endpoint (e.g. direct:x) and print the result as JSON')
+  .argument('<endpoint-uri>', 'where to send, e.g. direct:payments-intake')
+  .option('--routes <dir>', 'route folder or file (repeatable)', collect)
+  .option('--resources <dir>', 'extra resource folder (repeatable)', collect)
+  .option('--body <json|@file>', 'message body: JSON text, or @path to read it from a file')
+  .addOption(new Option('--header <k=v>', 'message header (repeatable)').argParser(collect))
+  .action(async (uri: string, flags: CommonFlags & { body?: string; header?: string[] }) => {
+    const config = configFrom(flags);
+    // Logs go to stderr so stdout holds only the resulting exchange.
+    const logger = createLogger({ level: config.logLevel, stream: process.stderr });
+    let router: Router;
+    try {
+      router = await Router.create({ config, registry: createRegistry(), logger });
+    } catch (error) {
+      if (error instanceof RouteLoadError) {
+        process.stderr.write(formatDiagnostics(error.diagnostics) + '\n');
+        process.exit(1);
+      }
+      throw error;
+    }
+    await router.start({ http: false, consumers: (route) => route.from.scheme === 'direct' });
+    const exchange = new Exchange({ body: parseBody(flags.body), headers: parseHeaders(flags.header ?? []), pattern: 'InOut' });
+    let failed = false;
+    try {
+      const producer = createStandaloneProducer(router.services, uri);
+      await producer.start?.();
+      await producer.process(exchange);
+      await producer.stop?.();
+    } catch (error) {
+      failed = true;
+      exchange.error = error as Error;
+    }
+    await router.stop();
+    const result = {
+      exchangeId: exchange.exchangeId,
+      correlationId: exchange.correlationId,
+      body: Buffer.isBuffer(exchange.body) ? exchange.body.toString('utf8') : exchange.body,
+      headers: exchange.message.headers,
+      properties: exchange.properties,
+      ...(failed ? { error: { name: exchange.error?.name, message: exchange.error?.message, ...errorFacts(exchange.error) } } : {}),
+    };
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    process.exit(failed ? 1 : 0);
+  });
+
+function parseBody(body: string | undefined): unknown {
+  if (body === undefined) return null;
+  const text = body.startsWith('@') ? readFileSync(body.slice(1), 'utf8') : body;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function parseHeaders(pairs: string[]): Record<string, unknown> {
+  const headers: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    if (equals <= 0) throw new Error(`--header expects k=v, got '${pair}'`);
+    headers[pair.slice(0, equals)] = pair.slice(equals + 1);
+  }
+  return headers;
+}
+
+function errorFacts(error: unknown): Record<string, unknown> {
+  if (!error || typeof error !== 'object') return {};
+  const { code, errors, statusCode } = error as { code?: unknown; errors?: unknown; statusCode?: unknown };
+  return { code, errors, statusCode };
+}
+
+await program.parseAsync(process.argv);

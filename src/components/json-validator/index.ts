@@ -1,0 +1,111 @@
+import path from 'node:path';
+import type { ErrorObject } from 'ajv';
+import type { ComponentSpec, Producer } from '../../runtime/component.js';
+import { JsonValidationError, type ValidationIssue } from '../../runtime/errors.js';
+import { sharedState } from '../../runtime/services.js';
+import { DefinitionError } from '../../runtime/step.js';
+import { SchemaLoadError, SchemaStore } from './schema-store.js';
+
+export interface JsonValidatorOptions {
+  failOnNullBody: boolean;
+  failOnNullHeader: boolean;
+  headerName?: string;
+  contentCache: boolean;
+}
+
+export const jsonValidatorComponent: ComponentSpec<JsonValidatorOptions> = {
+  scheme: 'json-validator',
+  syntax: 'json-validator:resourceUri',
+  pathParameter: 'resourceUri',
+  pathRequired: true,
+  summary: 'Validates the body (or a header) against a JSON Schema; the message is left unchanged.',
+  options: {
+    failOnNullBody: { type: 'boolean', default: true, description: 'Fail when the body is null or missing.' },
+    failOnNullHeader: {
+      type: 'boolean',
+      default: true,
+      description: 'Fail when headerName is set and the header is missing.',
+    },
+    headerName: { type: 'string', minLength: 1, description: 'Validate this header instead of the body.' },
+    contentCache: {
+      type: 'boolean',
+      default: false,
+      description: 'Accepted for Camel compatibility: schemas are always compiled once, at load.',
+    },
+  },
+
+  createProducer(endpoint, context): Producer {
+    const file = context.resolveResource(endpoint.path, endpoint.loc);
+    const store = sharedState(
+      context.services,
+      'json-validator',
+      () => new SchemaStore(context.services.logger),
+    );
+    let validate;
+    try {
+      validate = store.validator(file);
+    } catch (error) {
+      if (!(error instanceof SchemaLoadError)) throw error;
+      throw new DefinitionError({
+        message: `JSON Schema ${error.file} ${error.message}`,
+        loc: endpoint.loc,
+        hint: 'Fix the schema file; it is compiled when the routes load.',
+      });
+    }
+    const schemaName = path.basename(file);
+    const { headerName, failOnNullBody, failOnNullHeader } = endpoint.options;
+    const subject = headerName ? `header ${headerName}` : 'body';
+
+    return {
+      // eslint-disable-next-line @typescript-eslint/require-await -- a processor reports failure by rejecting, never by throwing
+      async process(exchange) {
+        const raw = headerName ? exchange.getHeader(headerName) : exchange.message.body;
+        if (raw === null || raw === undefined) {
+          if (headerName ? !failOnNullHeader : !failOnNullBody) return;
+          throw new JsonValidationError(
+            `JSON validation failed against ${schemaName}: the ${subject} is empty`,
+            [{ instancePath: '', message: `${subject} is null`, keyword: 'required' }],
+          );
+        }
+        const value = jsonValue(raw, subject, schemaName);
+        if (validate(value)) return;
+        const issues = (validate.errors ?? []).map(toIssue);
+        throw new JsonValidationError(
+          `JSON validation failed against ${schemaName} with ${issues.length} error${issues.length === 1 ? '' : 's'}: ` +
+            issues.map((issue) => `${issue.instancePath || '/'} ${issue.message}`).join('; '),
+          issues,
+          { details: { schema: schemaName } },
+        );
+      },
+    };
+  },
+};
+
+/** Text and bytes are parsed for validation only; the message keeps what it had. */
+function jsonValue(raw: unknown, subject: string, schemaName: string): unknown {
+  if (typeof raw !== 'string' && !Buffer.isBuffer(raw)) return raw;
+  const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : raw;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new JsonValidationError(
+      `JSON validation failed against ${schemaName}: the ${subject} is not JSON`,
+      [
+        {
+          instancePath: '',
+          message: `${subject} is not valid JSON: ${(error as Error).message}`,
+          keyword: 'type',
+        },
+      ],
+    );
+  }
+}
+
+function toIssue(error: ErrorObject): ValidationIssue {
+  return {
+    instancePath: error.instancePath,
+    message: error.message ?? error.keyword,
+    keyword: error.keyword,
+    params: error.params as Record<string, unknown>,
+  };
+}

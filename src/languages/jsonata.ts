@@ -1,0 +1,114 @@
+import jsonata from 'jsonata';
+import { ExpressionError } from '../runtime/errors.js';
+import type { Exchange } from '../runtime/exchange.js';
+import { convertTo, parseResultType, toPredicate } from './convert.js';
+import { jsonInput } from './json-input.js';
+import type { LanguageSpec } from './language.js';
+import { RESULT_TYPE_OPTION } from './options.js';
+
+/** A compiled JSONata expression, evaluated against `input` with the exchange's values bound. */
+export type JsonataEvaluator = (exchange: Exchange, input: unknown) => Promise<unknown>;
+
+interface JsonataFailure {
+  message: string;
+  code?: string;
+  position?: number;
+  token?: string;
+}
+
+function isJsonataFailure(error: unknown): error is JsonataFailure {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { message?: unknown }).message === 'string'
+  );
+}
+
+/** "line 2, column 7" for a jsonata position (the offset just after the offending token). */
+function locate(text: string, position: number): { line: number; column: number; lineText: string } {
+  const index = Math.max(0, Math.min(text.length, position - 1));
+  const lineStart = text.lastIndexOf('\n', index - 1) + 1;
+  const lineEndRaw = text.indexOf('\n', index);
+  const lineEnd = lineEndRaw < 0 ? text.length : lineEndRaw;
+  return {
+    line: text.slice(0, lineStart).split('\n').length,
+    column: index - lineStart + 1,
+    lineText: text.slice(lineStart, lineEnd),
+  };
+}
+
+/**
+ * Compiles JSONata text once. `where` names it in messages (a file name, or "jsonata expression").
+ * A syntax error throws with jsonata's message, its code and the line/column in the text.
+ * Bindings available to the expression: `$headers`, `$properties`, `$variables`, `$exchangeId`,
+ * `$correlationId`.
+ */
+export function compileJsonata(text: string, where = 'jsonata expression'): JsonataEvaluator {
+  let expression: ReturnType<typeof jsonata>;
+  try {
+    expression = jsonata(text);
+  } catch (error) {
+    if (!isJsonataFailure(error)) throw error;
+    const code = error.code ? ` [${error.code}]` : '';
+    if (typeof error.position !== 'number') throw new Error(`${where}: ${error.message}${code}`);
+    const { line, column, lineText } = locate(text, error.position);
+    throw new Error(
+      `${where}: ${error.message}${code} at line ${line}, column ${column} (position ${error.position})\n` +
+        `    ${lineText}\n    ${' '.repeat(Math.max(0, column - 1))}^`,
+    );
+  }
+  return async (exchange, input) => {
+    try {
+      const result: unknown = await expression.evaluate(input, {
+        headers: exchange.message.headers,
+        properties: exchange.properties,
+        variables: exchange.variables,
+        exchangeId: exchange.exchangeId,
+        correlationId: exchange.correlationId,
+      });
+      return result === undefined ? null : result;
+    } catch (error) {
+      if (error instanceof ExpressionError) throw error;
+      if (!isJsonataFailure(error))
+        throw new ExpressionError(`${where} failed: ${String(error)}`, { cause: error });
+      const code = error.code ? ` [${error.code}]` : '';
+      const at = typeof error.position === 'number' ? ` at position ${error.position}` : '';
+      throw new ExpressionError(`${where} failed: ${error.message}${code}${at}`, {
+        cause: error,
+        details: { jsonataCode: error.code },
+      });
+    }
+  };
+}
+
+/** The JSONata input for a body: JSON text (or bytes) parsed, anything else as it is. */
+export function jsonataInput(body: unknown): unknown {
+  return jsonInput(body, false);
+}
+
+/**
+ * Inline JSONata through Camel's generic form `language: {language: jsonata, expression: ...}`. The text
+ * may also be `resource:<uri>` to read a mapping file.
+ */
+export const jsonataLanguage: LanguageSpec = {
+  name: 'jsonata',
+  textProperty: 'expression',
+  summary:
+    'A JSONata expression over the body, with $headers, $properties, $variables, $exchangeId, $correlationId.',
+  options: { resultType: RESULT_TYPE_OPTION },
+
+  compile(definition, context) {
+    const raw = definition.expression;
+    const resource = /^\s*resource:(.+)$/s.exec(raw)?.[1]?.trim();
+    const text = resource ? context.readResource(resource) : raw;
+    const evaluate = compileJsonata(text, resource ? `jsonata ${resource}` : 'jsonata expression');
+    const resultType = parseResultType(definition.options['resultType']);
+    if (!resultType) return (exchange) => evaluate(exchange, jsonataInput(exchange.body));
+    return async (exchange) => convertTo(await evaluate(exchange, jsonataInput(exchange.body)), resultType);
+  },
+
+  compilePredicate(definition, context) {
+    const evaluate = jsonataLanguage.compile(definition, context);
+    return async (exchange) => toPredicate(await evaluate(exchange));
+  },
+};

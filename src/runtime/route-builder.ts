@@ -1,0 +1,327 @@
+import type { ExpressionDefinition, LoadDiagnostic, RouteDefinition, RouteSet, SourceLocation, StepDefinition } from '../dsl/model.js';
+import type { CompiledExpression, CompiledPredicate } from '../languages/language.js';
+import { toPredicate } from '../languages/convert.js';
+import type { Logger } from '../observability/logger.js';
+import type { ComponentSpec, Endpoint, Producer } from './component.js';
+import { didYouMean } from './did-you-mean.js';
+import { displayUri, parseEndpointUri } from './endpoint-uri.js';
+import { EndpointOptionsValidator } from './endpoint-options.js';
+import { ServicePipesError, toError } from './errors.js';
+import type { Exchange } from './exchange.js';
+import { noop, pipeline, type Processor } from './processor.js';
+import { ResourceResolver } from './resources.js';
+import { sharedState, type RouterServices } from './services.js';
+import { DefinitionError, type BuildContext } from './step.js';
+
+/** A route compiled and ready to start: its consumer endpoint, its processor and the producers it uses. */
+export interface BuiltRoute {
+  definition: RouteDefinition;
+  from: Endpoint;
+  component: ComponentSpec;
+  processor: Processor;
+  producers: Producer[];
+  logger: Logger;
+}
+
+export interface BuildResult {
+  routes: BuiltRoute[];
+  diagnostics: LoadDiagnostic[];
+}
+
+/** How many distinct URIs one `toD` keeps producers for; older ones are dropped first. */
+const DYNAMIC_PRODUCER_CACHE = 1000;
+
+/**
+ * Compiles a loaded RouteSet into processors. Every EIP, expression, endpoint and resource is resolved and
+ * compiled here, once; all problems of all routes are collected (never stopping at the first) so
+ * `pipes validate` and start-up report everything in one run. Nothing is connected or started.
+ */
+export function buildRoutes(routeSet: RouteSet, services: RouterServices): BuildResult {
+  const diagnostics: LoadDiagnostic[] = [];
+  const afterBuild: (() => void)[] = [];
+  const report = (diagnostic: LoadDiagnostic): void => {
+    diagnostics.push(diagnostic);
+  };
+  const resources = new ResourceResolver([services.config.schemasDir, ...services.config.resources]);
+  const optionsValidator = sharedState(services, 'endpoint-options', () => new EndpointOptionsValidator());
+  const routes: BuiltRoute[] = [];
+
+  for (const definition of routeSet.routes) {
+    const logger = services.logger.child({ routeId: definition.id });
+    const producers: Producer[] = [];
+    const context = createContext(definition, services, logger, {
+      report,
+      afterBuild: (check) => afterBuild.push(check),
+      resources,
+      optionsValidator,
+      producers,
+    });
+    const from = resolveEndpoint(definition.from.uri, definition.from.parameters, definition.from.loc, 'consumer', context, services, optionsValidator);
+    const processor = context.compileSteps(definition.steps);
+    if (!from) continue;
+    from.spec.declareConsumer?.(from.endpoint, context);
+    routes.push({ definition, from: from.endpoint, component: from.spec, processor: withRouteId(definition.id, processor), producers, logger });
+  }
+  for (const check of afterBuild) {
+    try {
+      check();
+    } catch (error) {
+      report(asDiagnostic(error, undefined));
+    }
+  }
+  return { routes, diagnostics };
+}
+
+interface BuildShared {
+  report(diagnostic: LoadDiagnostic): void;
+  afterBuild(check: () => void): void;
+  resources: ResourceResolver;
+  optionsValidator: EndpointOptionsValidator;
+  producers: Producer[];
+}
+
+function createContext(route: RouteDefinition, services: RouterServices, logger: Logger, shared: BuildShared): BuildContext {
+  const file = route.loc.file;
+  const registry = services.registry;
+  const context: BuildContext = {
+    routeId: route.id,
+    file,
+    services,
+    logger,
+    report: shared.report,
+    afterBuild: shared.afterBuild,
+
+    compileExpression(definition: ExpressionDefinition): CompiledExpression {
+      const language = registry.languages.get(definition.language);
+      if (!language) {
+        shared.report(unknownName('language', definition.language, [...registry.languages.keys()], definition.loc));
+        return () => undefined;
+      }
+      try {
+        return language.compile(definition, { readResource: (uri) => context.readResource(uri, definition.loc) });
+      } catch (error) {
+        shared.report(expressionDiagnostic(error, definition));
+        return () => undefined;
+      }
+    },
+
+    compilePredicate(definition: ExpressionDefinition): CompiledPredicate {
+      const language = registry.languages.get(definition.language);
+      if (language?.compilePredicate) {
+        try {
+          return language.compilePredicate(definition, { readResource: (uri) => context.readResource(uri, definition.loc) });
+        } catch (error) {
+          shared.report(expressionDiagnostic(error, definition));
+          return async () => false;
+        }
+      }
+      const expression = context.compileExpression(definition);
+      return async (exchange) => toPredicate(await expression(exchange));
+    },
+
+    compileSteps(steps: readonly StepDefinition[] | undefined): Processor {
+      if (!steps || steps.length === 0) return noop;
+      const processors: Processor[] = [];
+      for (const step of steps) {
+        if (step.disabled) continue;
+        const spec = registry.steps.get(step.keyword);
+        if (!spec) {
+          shared.report(unknownName('EIP', step.keyword, [...registry.steps.keys()], step.loc));
+          continue;
+        }
+        try {
+          processors.push(withFailureLocation(step, spec.create(step, context)));
+        } catch (error) {
+          shared.report(asDiagnostic(error, step.loc));
+        }
+      }
+      return pipeline(processors);
+    },
+
+    producer(uri: string, parameters: Record<string, unknown> | undefined, loc: SourceLocation): Producer {
+      const resolved = resolveEndpoint(uri, parameters ?? {}, loc, 'producer', context, services, shared.optionsValidator);
+      if (!resolved) return failingProducer(uri);
+      try {
+        const producer = resolved.spec.createProducer!(resolved.endpoint, context);
+        shared.producers.push(producer);
+        return producer;
+      } catch (error) {
+        shared.report(asDiagnostic(error, loc));
+        return failingProducer(uri);
+      }
+    },
+
+    dynamicProducer(loc: SourceLocation): (uri: string) => Promise<Producer> {
+      const cache = new Map<string, Producer>();
+      return async (uri: string) => {
+        const cached = cache.get(uri);
+        if (cached) return cached;
+        const problems: LoadDiagnostic[] = [];
+        const runtimeContext: BuildContext = { ...context, report: (d) => problems.push(d), afterBuild: () => {} };
+        const resolved = resolveEndpoint(uri, {}, loc, 'producer', runtimeContext, services, shared.optionsValidator);
+        const firstError = problems.find((p) => p.severity === 'error');
+        if (!resolved || firstError) {
+          throw new ServicePipesError('BAD_ENDPOINT', firstError?.message ?? `Cannot resolve endpoint ${uri}`, { httpStatus: 500 });
+        }
+        const producer = resolved.spec.createProducer!(resolved.endpoint, runtimeContext);
+        await producer.start?.();
+        if (cache.size >= DYNAMIC_PRODUCER_CACHE) {
+          const [oldestUri, oldest] = cache.entries().next().value as [string, Producer];
+          cache.delete(oldestUri);
+          void oldest.stop?.();
+        }
+        cache.set(uri, producer);
+        return producer;
+      };
+    },
+
+    resolveResource(uri: string, loc: SourceLocation): string {
+      const found = shared.resources.resolve(uri, file);
+      if (found) return found;
+      throw new DefinitionError({
+        message: `Resource '${uri}' not found`,
+        loc,
+        expected: 'a file in one of: ' + shared.resources.searchPath(file).join(', '),
+        hint: 'Resource names resolve against the route file folder, schemas/, and each --resources folder.',
+      });
+    },
+
+    readResource(uri: string, loc: SourceLocation): string {
+      return shared.resources.read(context.resolveResource(uri, loc));
+    },
+  };
+  return context;
+}
+
+function resolveEndpoint(
+  uri: string,
+  parameters: Record<string, unknown>,
+  loc: SourceLocation,
+  role: 'producer' | 'consumer',
+  context: BuildContext,
+  services: RouterServices,
+  validator: EndpointOptionsValidator,
+): { spec: ComponentSpec; endpoint: Endpoint } | undefined {
+  const parsed = parseEndpointUri(uri);
+  const found = services.registry.component(parsed.scheme);
+  if (!found) {
+    context.report(unknownName('component', parsed.scheme, services.registry.schemes(), loc));
+    return undefined;
+  }
+  const { spec, alias } = found;
+  if (alias?.warning) context.report({ severity: 'warning', message: alias.warning, loc });
+  const usable = role === 'producer' ? spec.createProducer : spec.createConsumer;
+  if (!usable) {
+    context.report({
+      severity: 'error',
+      message: `Component '${parsed.scheme}' cannot be used as a ${role === 'producer' ? 'producer (in `to`)' : 'consumer (in `from`)'}`,
+      loc,
+    });
+    return undefined;
+  }
+  let merged: Record<string, unknown> = { ...parsed.query, ...parameters };
+  let path = parsed.path;
+  if (!path && merged[spec.pathParameter] !== undefined) {
+    path = String(merged[spec.pathParameter] as string);
+  }
+  delete merged[spec.pathParameter];
+  if (alias?.mapOptions) merged = alias.mapOptions(merged);
+  if (spec.pathRequired && !path) {
+    context.report({
+      severity: 'error',
+      message: `Endpoint '${uri}' needs its ${spec.pathParameter}`,
+      loc,
+      expected: spec.syntax,
+      snippet: `uri: ${spec.syntax}`,
+    });
+    return undefined;
+  }
+  const { options, problems } = validator.validate(spec, parsed.scheme, merged);
+  for (const problem of problems) context.report({ severity: 'error', loc, ...problem });
+  if (problems.length > 0) return undefined;
+  return { spec, endpoint: { scheme: spec.scheme, path, options, uri: displayUri(parsed.scheme, path, options), loc } };
+}
+
+function withRouteId(routeId: string, processor: Processor): Processor {
+  return async (exchange) => {
+    exchange.routeId ??= routeId;
+    await processor(exchange);
+  };
+}
+
+/**
+ * Remembers where an error happened (Camel's CamelFailureRouteId / CamelFailureEndpoint), for logs and
+ * dead-letter provenance. Only the failure path pays for it.
+ */
+function withFailureLocation(step: StepDefinition, processor: Processor): Processor {
+  const where = step.id ?? `${step.keyword}@${step.loc.path}`;
+  return async (exchange: Exchange) => {
+    try {
+      await processor(exchange);
+    } catch (error) {
+      exchange.properties.CamelFailureRouteId ??= exchange.routeId;
+      exchange.properties.CamelFailureStep ??= where;
+      throw error;
+    }
+  };
+}
+
+function failingProducer(uri: string): Producer {
+  return {
+    process: () => Promise.reject(new ServicePipesError('BAD_ENDPOINT', `Endpoint ${uri} failed to load`)),
+  };
+}
+
+function unknownName(kind: string, name: string, known: string[], loc: SourceLocation): LoadDiagnostic {
+  return {
+    severity: 'error',
+    message: `Unknown ${kind} '${name}'`,
+    loc,
+    suggestions: didYouMean(name, known),
+    expected: `one of the supported ${kind === 'EIP' ? 'EIPs' : `${kind}s`}: ${[...known].sort().join(', ')}`,
+  };
+}
+
+function expressionDiagnostic(error: unknown, definition: ExpressionDefinition): LoadDiagnostic {
+  if (error instanceof DefinitionError) return { ...error.diagnostic, loc: error.diagnostic.loc ?? definition.loc };
+  return {
+    severity: 'error',
+    message: `Invalid ${definition.language} expression ${JSON.stringify(definition.expression)}: ${toError(error).message}`,
+    loc: definition.loc,
+  };
+}
+
+function asDiagnostic(error: unknown, loc: SourceLocation | undefined): LoadDiagnostic {
+  if (error instanceof DefinitionError) return { ...error.diagnostic, loc: error.diagnostic.loc ?? loc };
+  return { severity: 'error', message: toError(error).message, loc };
+}
+
+/**
+ * A producer for a URI outside any route (the CLI's `pipes send`, admin redrive): validated like a route's,
+ * with problems thrown as one DefinitionError.
+ */
+export function createStandaloneProducer(services: RouterServices, uri: string, parameters: Record<string, unknown> = {}): Producer {
+  const diagnostics: LoadDiagnostic[] = [];
+  const loc: SourceLocation = { file: '<command line>', line: 1, col: 1, path: uri };
+  const route: RouteDefinition = {
+    id: 'pipes-send',
+    generatedId: true,
+    autoStartup: false,
+    from: { uri: 'direct:pipes-send', parameters: {}, loc },
+    steps: [],
+    extra: {},
+    notation: 'canonical',
+    loc,
+  };
+  const context = createContext(route, services, services.logger, {
+    report: (d) => diagnostics.push(d),
+    afterBuild: () => {},
+    resources: new ResourceResolver([services.config.schemasDir, ...services.config.resources]),
+    optionsValidator: sharedState(services, 'endpoint-options', () => new EndpointOptionsValidator()),
+    producers: [],
+  });
+  const producer = context.producer(uri, parameters, loc);
+  const error = diagnostics.find((d) => d.severity === 'error');
+  if (error) throw new DefinitionError(error);
+  return producer;
+}

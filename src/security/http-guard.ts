@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { PRINCIPAL_PROPERTY, type Authenticator, type Principal } from './authenticate.js';
+import type { Authorizer } from './authorize.js';
+
+export interface HttpGuardOptions {
+  authenticator: Authenticator;
+  authorizer: Authorizer;
+  /**
+   * The permission a request needs (`route:<id>` for an entry, `flow:<name>` for a flow start,
+   * `admin:<area>` for the admin API), or undefined for a request that needs none (open health and
+   * metrics, and paths the server will answer 404 anyway). Deny by default lives in the grants: a
+   * permission nobody is granted is refused to every caller.
+   */
+  permissionFor(req: Request): string | undefined;
+  /** Roles the request also needs (rest verb `security` scopes): any one inner list, all of its roles. */
+  requiredRolesFor?(req: Request): string[][] | undefined;
+  /** Default: a well-formed `X-Correlation-Id` header, else a new id (written back to the request headers). */
+  correlationIdFor?(req: Request): string;
+}
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The bodies of every refusal. They say what happened, never why in detail (that is in the audit line). */
+export const AUTH_ERROR_BODIES = {
+  401: { error: 'unauthorized', message: 'Authentication required' },
+  403: { error: 'forbidden', message: 'Access denied' },
+  503: { error: 'unavailable', message: 'Authentication is temporarily unavailable' },
+} as const;
+
+const principals = new WeakMap<IncomingMessage, Principal>();
+
+/** The principal the guard attached to a request (also at `res.locals.ServicePipesPrincipal`). */
+export function requestPrincipal(req: IncomingMessage): Principal | undefined {
+  return principals.get(req);
+}
+
+/**
+ * Express middleware: authenticates the caller, checks the request's permission and either passes the
+ * request on with its principal attached, or answers 401 (missing/invalid credentials, with
+ * `WWW-Authenticate`), 403 (known caller without the permission) or 503 (a remote JWKS is unreachable).
+ * Each decision is one audit line. The server copies the principal onto the exchange as the
+ * `ServicePipesPrincipal` property, where the `policy` step reads it.
+ */
+export function httpGuard(options: HttpGuardOptions): RequestHandler {
+  const { authenticator, authorizer } = options;
+  const challenge = authenticator.challenges.join(', ');
+  return async function guard(req: Request, res: Response, next: NextFunction): Promise<void> {
+    try {
+      const permission = options.permissionFor(req);
+      if (permission === undefined) {
+        next();
+        return;
+      }
+      const correlationId = (options.correlationIdFor ?? defaultCorrelationId)(req);
+      const context = { correlationId, requiredRoles: options.requiredRolesFor?.(req) };
+      const result = await authenticator.authenticate(req.headers);
+      if (result.outcome === 'invalid') {
+        authorizer.refuse(permission, result.reason, context);
+        refuse(res, 401, challenge);
+        return;
+      }
+      if (result.outcome === 'unavailable') {
+        authorizer.refuse(permission, result.reason, context);
+        res.set('Retry-After', '5');
+        refuse(res, 503);
+        return;
+      }
+      const decision = authorizer.check(result.principal, permission, context);
+      if (!decision.allowed) {
+        // An anonymous caller may succeed with credentials: 401 invites it to present them.
+        if (result.outcome === 'anonymous') refuse(res, 401, challenge);
+        else refuse(res, 403);
+        return;
+      }
+      principals.set(req, result.principal);
+      res.locals[PRINCIPAL_PROPERTY] = result.principal;
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+function refuse(res: Response, status: 401 | 403 | 503, challenge?: string): void {
+  if (challenge) res.set('WWW-Authenticate', challenge);
+  res.set('Cache-Control', 'no-store');
+  res.status(status).json(AUTH_ERROR_BODIES[status]);
+}
+
+function defaultCorrelationId(req: Request): string {
+  const given = req.headers[CORRELATION_HEADER];
+  if (typeof given === 'string' && CORRELATION_ID.test(given)) return given;
+  // Written back so the exchange the server builds for this request logs under the same id.
+  const id = randomUUID();
+  req.headers[CORRELATION_HEADER] = id;
+  return id;
+}

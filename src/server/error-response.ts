@@ -1,0 +1,74 @@
+import type { Response } from 'express';
+import type { Logger } from '../observability/logger.js';
+import { JsonValidationError, ServicePipesError, TransportError, toError } from '../runtime/errors.js';
+
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  error: string;
+  message: string;
+  errors?: unknown[];
+  exchangeId?: string;
+}
+
+/** Public wording for server-side failures: partner URLs, queue names and causes stay in the log. */
+const PUBLIC_MESSAGE: Record<number, string> = {
+  500: 'Internal error',
+  502: 'A downstream service failed',
+  503: 'Service temporarily unavailable; retry later',
+  504: 'A downstream service timed out',
+};
+
+/**
+ * How an error answers an HTTP caller. Router errors keep their status and code; client errors (4xx) keep
+ * their message, validation errors list every problem; server-side errors (5xx) get a fixed wording so
+ * nothing internal leaks; anything that is not a router error is a bare 500 INTERNAL.
+ */
+export function errorAnswer(
+  error: unknown,
+  exchangeId?: string,
+): { status: number; body: ErrorBody; headers: Record<string, string> } {
+  const headers: Record<string, string> = {};
+  if (!(error instanceof ServicePipesError)) {
+    return {
+      status: 500,
+      headers,
+      body: withId({ error: 'INTERNAL', message: PUBLIC_MESSAGE[500]! }, exchangeId),
+    };
+  }
+  const status = error.httpStatus >= 400 && error.httpStatus <= 599 ? error.httpStatus : 500;
+  const message = status < 500 ? error.message : (PUBLIC_MESSAGE[status] ?? PUBLIC_MESSAGE[500]!);
+  const body: ErrorBody = { error: error.code, message };
+  if (error instanceof JsonValidationError) body.errors = error.errors.map((issue) => ({ ...issue }));
+  if (error instanceof TransportError)
+    headers['Retry-After'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
+  return { status, headers, body: withId(body, exchangeId) };
+}
+
+/** Writes the error answer, logging server-side failures with their full detail. */
+export function sendError(
+  response: Response,
+  error: unknown,
+  logger: Logger,
+  fields: Record<string, unknown> = {},
+): void {
+  const answer = errorAnswer(error, fields.exchangeId as string | undefined);
+  if (answer.status >= 500) {
+    const detail = toError(error);
+    logger.error(`HTTP ${answer.status}: ${detail.message}`, {
+      ...fields,
+      status: answer.status,
+      errorName: detail.name,
+      code: error instanceof ServicePipesError ? error.code : undefined,
+      stack: detail.stack,
+    });
+  }
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  response.status(answer.status).set(answer.headers).set('Cache-Control', 'no-store').json(answer.body);
+}
+
+function withId(body: ErrorBody, exchangeId: string | undefined): ErrorBody {
+  return exchangeId ? { ...body, exchangeId } : body;
+}

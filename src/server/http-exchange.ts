@@ -1,0 +1,239 @@
+import type { Request, Response } from 'express';
+import { Exchange } from '../runtime/exchange.js';
+import { HttpRequestError } from '../runtime/errors.js';
+import type { HttpEntry } from './http-entries.js';
+
+/** Camel's HTTP header names. */
+export const HTTP_HEADERS = {
+  method: 'CamelHttpMethod',
+  uri: 'CamelHttpUri',
+  path: 'CamelHttpPath',
+  query: 'CamelHttpQuery',
+  responseCode: 'CamelHttpResponseCode',
+} as const;
+
+/** Never copied between HTTP and messages: they describe one connection, not the message. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'content-length',
+  'host',
+  'date',
+]);
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
+/** A caller-chosen correlation id is honoured only when it is short and plain. */
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const CORRELATION_HEADER = 'X-Correlation-Id';
+
+/** The parts of a request the route sees, kept to answer with only what the route added. */
+export interface IncomingHttp {
+  exchange: Exchange;
+  /** Header names (lower case) and values as they came in, so they are not echoed back. */
+  incoming: Map<string, unknown>;
+}
+
+/**
+ * The request URL. A path such as `//payments` stays a path (resolving it against a base would read
+ * `payments` as a host); an absolute-form target (`GET http://host/x`) is taken as it is.
+ */
+export function requestUrl(request: Request): URL {
+  const target = request.originalUrl;
+  return target.startsWith('/')
+    ? new URL(`http://router.invalid${target}`)
+    : new URL(target, 'http://router.invalid');
+}
+
+/** The media type of a Content-Type value, lower case, without parameters. */
+export function mediaType(contentType: string | undefined): string | undefined {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  return type ? type : undefined;
+}
+
+/** Whether a request media type is accepted by a `consumes` list (`application/json`, `application/*`, `*\/*`). */
+export function accepts(consumes: readonly string[], type: string): boolean {
+  return consumes.some((range) => {
+    const wanted = range.trim().toLowerCase();
+    if (wanted === '*/*' || wanted === type) return true;
+    if (wanted.endsWith('/*')) return type.startsWith(wanted.slice(0, -1));
+    return false;
+  });
+}
+
+/**
+ * The body as the route sees it: JSON media types parsed (a document with `__proto__` or
+ * `constructor.prototype` keys is refused, as such keys are the start of prototype pollution), text as
+ * a string, anything else as bytes; no body is null.
+ */
+export function parseBody(raw: Buffer | undefined, contentType: string | undefined): unknown {
+  if (!raw || raw.length === 0) return null;
+  const type = mediaType(contentType);
+  if (type && JSON_TYPE.test(type)) {
+    let parsed: unknown;
+    const text = raw.toString('utf8');
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new HttpRequestError(
+        400,
+        'MALFORMED_JSON',
+        `The request body is not valid JSON: ${(error as Error).message}`,
+      );
+    }
+    if ((text.includes('__proto__') || text.includes('constructor')) && hasPollutingKey(parsed)) {
+      throw new HttpRequestError(
+        400,
+        'FORBIDDEN_JSON_KEY',
+        'The request body contains a forbidden property name',
+      );
+    }
+    return parsed;
+  }
+  if (
+    type &&
+    (type.startsWith('text/') || type === 'application/x-www-form-urlencoded' || type === 'application/xml')
+  ) {
+    return raw.toString('utf8');
+  }
+  return raw;
+}
+
+function hasPollutingKey(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (!node || typeof node !== 'object') continue;
+    if (Object.prototype.hasOwnProperty.call(node, '__proto__')) return true;
+    const ctor = (node as Record<string, unknown>).constructor;
+    if (
+      Object.prototype.hasOwnProperty.call(node, 'constructor') &&
+      ctor &&
+      typeof ctor === 'object' &&
+      'prototype' in ctor
+    ) {
+      return true;
+    }
+    stack.push(...(Object.values(node) as unknown[]));
+  }
+  return false;
+}
+
+/**
+ * Builds the InOut exchange for a request: request headers, then query parameters, then path parameters
+ * as message headers, then Camel's HTTP headers. Headers or parameters a caller names `Camel...` are
+ * dropped, so no caller can steer the router through its internal headers.
+ */
+export function requestToExchange(
+  request: Request,
+  entry: HttpEntry,
+  params: Record<string, string>,
+  body: unknown,
+  properties: Record<string, unknown>,
+): IncomingHttp {
+  const url = requestUrl(request);
+  const headers: Record<string, unknown> = {};
+  const incoming = new Map<string, unknown>();
+  const put = (name: string, value: unknown): void => {
+    if (/^camel/i.test(name)) return;
+    headers[name] = value;
+    incoming.set(name.toLowerCase(), value);
+  };
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name)) put(name, value);
+  }
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    const previous = query[name];
+    query[name] =
+      previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
+  }
+  for (const [name, value] of Object.entries(query)) put(name, value);
+  for (const [name, value] of Object.entries(params)) put(name, value);
+
+  headers[HTTP_HEADERS.method] = request.method;
+  headers[HTTP_HEADERS.uri] = url.pathname;
+  headers[HTTP_HEADERS.path] = url.pathname;
+  headers[HTTP_HEADERS.query] = url.search.slice(1);
+
+  const callerCorrelation = request.get(CORRELATION_HEADER);
+  const exchange = new Exchange({
+    body,
+    headers,
+    properties,
+    pattern: 'InOut',
+    routeId: entry.routeId,
+    fromEndpoint: entry.endpointUri,
+    correlationId:
+      callerCorrelation && CORRELATION_ID.test(callerCorrelation) ? callerCorrelation : undefined,
+  });
+  return { exchange, incoming };
+}
+
+/**
+ * Answers with the exchange's final message. Status: `CamelHttpResponseCode`, else 200, or 204 when the body
+ * is empty. Body: objects as JSON, strings as text, Buffers as bytes. Headers: only those the route added
+ * or changed (never `Camel*`, never hop-by-hop), so request headers such as Authorization are not echoed.
+ */
+export function writeExchangeResponse(
+  response: Response,
+  entry: HttpEntry,
+  { exchange, incoming }: IncomingHttp,
+): void {
+  const headers = exchange.message.headers;
+  const body = exchange.message.body;
+  const code = Number(exchange.getHeader(HTTP_HEADERS.responseCode));
+  const hasCode = Number.isInteger(code) && code >= 100 && code <= 599;
+  let contentType: string | undefined;
+
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith('camel') || HOP_BY_HOP.has(lower) || lower === CORRELATION_HEADER.toLowerCase())
+      continue;
+    if (incoming.has(lower) && sameValue(incoming.get(lower), value)) continue;
+    if (lower === 'content-type') {
+      contentType = typeof value === 'string' ? value : undefined;
+      continue;
+    }
+    const headerValue = headerText(value);
+    if (headerValue === undefined || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) continue;
+    try {
+      response.setHeader(name, headerValue);
+    } catch {
+      // Values with control characters are dropped rather than allowed to split the response.
+    }
+  }
+  response.setHeader(CORRELATION_HEADER, exchange.correlationId);
+
+  if (body === null || body === undefined) {
+    response.status(hasCode ? code : 204).end();
+    return;
+  }
+  response.status(hasCode ? code : 200);
+  const type = contentType ?? entry.produces;
+  if (Buffer.isBuffer(body)) {
+    response.type(type ?? 'application/octet-stream').send(body);
+  } else if (typeof body === 'string') {
+    response.type(type ?? 'text/plain; charset=utf-8').send(body);
+  } else {
+    response.type(type ?? 'application/json').send(JSON.stringify(body));
+  }
+}
+
+function headerText(value: unknown): string | string[] | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
+  return undefined;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => v === b[i]);
+  return a === b;
+}

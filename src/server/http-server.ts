@@ -1,0 +1,254 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import { HttpRequestError, toError } from '../runtime/errors.js';
+import { sharedState, type RouterServices } from '../runtime/services.js';
+import { sendError } from './error-response.js';
+import { healthRouter } from './health.js';
+import { httpEntries, type HttpEntry } from './http-entries.js';
+import {
+  accepts,
+  mediaType,
+  parseBody,
+  requestToExchange,
+  requestUrl,
+  writeExchangeResponse,
+} from './http-exchange.js';
+import { apiAnswerHeaders, securityHeaders } from './security-headers.js';
+
+/** What a guard sees before a route runs; `properties` become the exchange's properties (e.g. the caller). */
+export interface HttpGuardContext {
+  request: Request;
+  entry: HttpEntry;
+  properties: Record<string, unknown>;
+}
+
+/**
+ * Runs for every request that matched an entry, before the body is read (authentication, RBAC). Throwing a
+ * ServicePipesError answers with its status (401, 403, ...).
+ */
+export type HttpGuard = (context: HttpGuardContext) => void | Promise<void>;
+
+interface ServerState {
+  guards: HttpGuard[];
+  /** Fixed endpoints other parts add (admin API, async API, metrics, Swagger UI); tried before route entries. */
+  extensions: Router;
+}
+
+function serverState(services: RouterServices): ServerState {
+  return sharedState(services, 'http.server', () => ({ guards: [], extensions: express.Router() }));
+}
+
+/** Adds a guard run before every route entry; returns the function that removes it. */
+export function addHttpGuard(services: RouterServices, guard: HttpGuard): () => void {
+  const state = serverState(services);
+  state.guards.push(guard);
+  return () => {
+    state.guards = state.guards.filter((g) => g !== guard);
+  };
+}
+
+/** The router on which other parts mount fixed endpoints (`httpExtensions(services).use('/admin', ...)`). */
+export function httpExtensions(services: RouterServices): Router {
+  return serverState(services).extensions;
+}
+
+export interface HttpServer {
+  readonly app: Express;
+  /** The bound port once listening (useful with port 0). */
+  readonly port: number | undefined;
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** Stops accepting, lets requests in flight finish (bounded by the drain timeout), closes connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * The router's HTTP door: health, extension endpoints, then the route entries (platform-http / rest),
+ * dispatched per request through the entry table so routes can come and go while it runs.
+ */
+export function createHttpServer(services: RouterServices): HttpServer {
+  const logger = services.logger.child({ component: 'http' });
+  const state = serverState(services);
+  const readRaw = express.raw({ type: () => true, limit: services.config.bodyLimitBytes });
+  let draining = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.use(securityHeaders);
+  app.use(healthRouter(services));
+  app.use((request, response, next) => state.extensions(request, response, next));
+  app.use(async (request: Request, response: Response) => {
+    apiAnswerHeaders(response);
+    if (draining) {
+      response.setHeader('Connection', 'close');
+      sendError(
+        response,
+        new HttpRequestError(503, 'SHUTTING_DOWN', 'The router is shutting down; retry later'),
+        logger,
+      );
+      return;
+    }
+    inFlight++;
+    try {
+      await dispatch(request, response);
+    } finally {
+      if (--inFlight === 0) drained?.();
+    }
+  });
+  // Express recognises an error handler by its four parameters.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
+    apiAnswerHeaders(response);
+    sendError(response, error, logger);
+  });
+
+  async function dispatch(request: Request, response: Response): Promise<void> {
+    let rawPath: string;
+    try {
+      rawPath = requestUrl(request).pathname;
+    } catch {
+      sendError(
+        response,
+        new HttpRequestError(400, 'BAD_REQUEST', 'The request target is not a valid URL'),
+        logger,
+      );
+      return;
+    }
+    const match = httpEntries(services).match(rawPath, request.method);
+    if (match.kind === 'not-found') {
+      sendError(
+        response,
+        new HttpRequestError(404, 'NOT_FOUND', `No entry point for ${request.method} ${rawPath}`),
+        logger,
+      );
+      return;
+    }
+    if (match.kind === 'method-not-allowed') {
+      response.setHeader('Allow', match.allow.join(', '));
+      if (request.method === 'OPTIONS') {
+        response.status(204).end();
+        return;
+      }
+      sendError(
+        response,
+        new HttpRequestError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${rawPath}`),
+        logger,
+      );
+      return;
+    }
+    const { entry } = match;
+    let exchangeId: string | undefined;
+    try {
+      const params = decodeParams(match.params);
+      const properties: Record<string, unknown> = {};
+      for (const guard of state.guards) await guard({ request, entry, properties });
+      const type = mediaType(request.get('content-type'));
+      if (entry.consumes && hasBody(request) && !(type && accepts(entry.consumes, type))) {
+        throw new HttpRequestError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          `Content-Type ${type ?? '(none)'} is not accepted; send ${entry.consumes.join(' or ')}`,
+        );
+      }
+      const body = parseBody(await readBody(request, response), request.get('content-type'));
+      const incoming = requestToExchange(request, entry, params, body, properties);
+      exchangeId = incoming.exchange.exchangeId;
+      await entry.route.process(incoming.exchange);
+      writeExchangeResponse(response, entry, incoming);
+    } catch (error) {
+      sendError(response, error, entry.route.logger ?? logger, {
+        routeId: entry.routeId,
+        exchangeId,
+        endpoint: entry.endpointUri,
+      });
+    }
+  }
+
+  function readBody(request: Request, response: Response): Promise<Buffer | undefined> {
+    return new Promise((resolve, reject) => {
+      readRaw(request, response, (error?: unknown) => {
+        if (error) reject(bodyError(error));
+        else resolve(Buffer.isBuffer(request.body) ? request.body : undefined);
+      });
+    });
+  }
+
+  let server: http.Server | undefined;
+  return {
+    app,
+    get port() {
+      const address = server?.address();
+      return address && typeof address === 'object' ? address.port : undefined;
+    },
+    listen(port: number, host?: string): Promise<AddressInfo> {
+      server = http.createServer(app);
+      const listening = server;
+      return new Promise((resolve, reject) => {
+        listening.once('error', reject);
+        listening.listen(port, host, () => {
+          listening.off('error', reject);
+          resolve(listening.address() as AddressInfo);
+        });
+      });
+    },
+    async close(): Promise<void> {
+      if (!server || draining) return;
+      draining = true;
+      const closing = server;
+      const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
+      closing.closeIdleConnections();
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, services.config.drainTimeoutMs);
+          drained = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      closing.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+function hasBody(request: Request): boolean {
+  return (
+    request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0
+  );
+}
+
+function decodeParams(params: Record<string, string>): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) {
+    try {
+      decoded[name] = decodeURIComponent(value);
+    } catch {
+      throw new HttpRequestError(400, 'BAD_PATH', `Path parameter ${name} is not valid percent-encoding`);
+    }
+  }
+  return decoded;
+}
+
+/** body-parser's errors as router errors, so they answer like every other refusal. */
+function bodyError(error: unknown): Error {
+  const { type, status } = error as { type?: string; status?: number };
+  switch (type) {
+    case 'entity.too.large':
+      return new HttpRequestError(
+        413,
+        'PAYLOAD_TOO_LARGE',
+        'The request body is larger than this router accepts',
+      );
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new HttpRequestError(415, 'UNSUPPORTED_MEDIA_TYPE', (error as Error).message);
+    default:
+      return status && status >= 400 && status < 500
+        ? new HttpRequestError(status, 'BAD_REQUEST', 'The request body could not be read')
+        : toError(error);
+  }
+}

@@ -1,0 +1,86 @@
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createRegistry } from '../../src/catalog.js';
+import { defaultConfig, type RouterConfig } from '../../src/config.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { Router } from '../../src/runtime/router.js';
+
+/** Every log line a test router wrote, parsed, for assertions (and the secret-leak scan). */
+export interface CapturedLog {
+  lines: Record<string, unknown>[];
+  text(): string;
+}
+
+export function captureLog(): { stream: PassThrough; log: CapturedLog } {
+  const stream = new PassThrough();
+  const raw: string[] = [];
+  stream.on('data', (chunk: Buffer) => raw.push(chunk.toString('utf8')));
+  return {
+    stream,
+    log: {
+      get lines() {
+        return raw
+          .join('')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
+      },
+      text: () => raw.join(''),
+    },
+  };
+}
+
+export interface TestRouter {
+  router: Router;
+  dir: string;
+  baseUrl: string;
+  log: CapturedLog;
+  stop(): Promise<void>;
+}
+
+/**
+ * Writes the given files (route YAML, schemas, JSONata) into a fresh temp folder and starts a router on
+ * them with HTTP on a free port. `files` keys are relative paths; `.yaml` files under `routes/` are routes.
+ */
+export async function startRouter(
+  files: Record<string, string>,
+  overrides: Partial<RouterConfig> & { http?: boolean } = {},
+): Promise<TestRouter> {
+  const dir = writeFiles(files);
+  const { stream, log } = captureLog();
+  const config: RouterConfig = {
+    ...defaultConfig({}),
+    port: 0,
+    host: '127.0.0.1',
+    routes: [path.join(dir, 'routes')],
+    schemasDir: path.join(dir, 'schemas'),
+    logLevel: 'debug',
+    ...overrides,
+  };
+  const router = await Router.create({ config, registry: createRegistry(), logger: createLogger({ level: config.logLevel, stream }) });
+  await router.start({ http: overrides.http });
+  return {
+    router,
+    dir,
+    baseUrl: `http://127.0.0.1:${router.port ?? 0}`,
+    log,
+    async stop() {
+      await router.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function writeFiles(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pipes-test-'));
+  mkdirSync(path.join(dir, 'routes'), { recursive: true });
+  mkdirSync(path.join(dir, 'schemas'), { recursive: true });
+  for (const [name, content] of Object.entries(files)) {
+    const file = path.join(dir, name);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+  return dir;
+}
