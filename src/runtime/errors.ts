@@ -236,3 +236,34 @@ export function exceptionDistance(error: unknown, exceptionNames: readonly strin
 export function toError(thrown: unknown): Error {
   return thrown instanceof Error ? thrown : new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown));
 }
+
+/**
+ * Not a failure to report: the route's error handling asks for the message to be tried again after
+ * `delayMs`, with the broker holding the delay (a delay queue), not a sleeping handler. Thrown out of a
+ * route only when the exchange came from a broker consumer (property `CamelRedeliveryHeldByBroker`); the
+ * consumer publishes the message to its retry queue with the attempt count raised, then acks it.
+ */
+export class RetryLaterSignal extends ServicePipesError {
+  readonly delayMs: number;
+  /** The attempt that just failed (1 = the first delivery). */
+  readonly attempt: number;
+  constructor(delayMs: number, attempt: number, cause: unknown) {
+    super('RETRY_LATER', `retry in ${delayMs} ms after attempt ${attempt}: ${toError(cause).message}`, {
+      cause,
+      retryable: true,
+      httpStatus: 503,
+    });
+    this.delayMs = delayMs;
+    this.attempt = attempt;
+  }
+}
+
+/** Exchange property / header names shared by consumers, error handlers and dead-letter tooling. */
+export const DeliveryProperties = {
+  /** Property: true when a broker consumer took the message in, so retries are held by the broker. */
+  heldByBroker: 'CamelRedeliveryHeldByBroker',
+  /** Header: failed attempts before this one (0 on the first delivery), as Camel's CamelRedeliveryCounter. */
+  redeliveryCounter: 'CamelRedeliveryCounter',
+  /** Header: true when this delivery is a retry. */
+  redelivered: 'CamelRedelivered',
+} as const;
