@@ -2,6 +2,7 @@ import type { ComponentSpec } from './component.js';
 import type { StepSpec } from './step.js';
 import type { LanguageSpec } from '../languages/language.js';
 import type { JsonSchema } from './json-schema.js';
+import type { RouterModule } from './router-module.js';
 
 /** What the router knows: components by scheme (aliases included), EIPs by keyword, languages by name. */
 export class Registry {
@@ -13,6 +14,8 @@ export class Registry {
    * `flow`); one registered here replaces the loader's built-in schema for that keyword.
    */
   readonly documents = new Map<string, JsonSchema>();
+  /** Parts of the router with a lifecycle of their own (the async engine, metrics, admin API), in order. */
+  readonly modules: RouterModule[] = [];
 
   addComponent(spec: ComponentSpec<never>): this {
     const component = spec as unknown as ComponentSpec;
@@ -25,6 +28,10 @@ export class Registry {
   }
   addLanguage(spec: LanguageSpec): this {
     this.languages.set(spec.name, spec);
+    return this;
+  }
+  addModule(module: RouterModule): this {
+    this.modules.push(module);
     return this;
   }
   addDocument(keyword: string, schema: JsonSchema): this {

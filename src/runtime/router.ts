@@ -30,10 +30,16 @@ export async function loadAndBuild(services: RouterServices): Promise<{ routeSet
     registry: services.registry,
     properties: services.config.properties,
   });
-  const loadErrors = routeSet.diagnostics.some((d) => d.severity === 'error');
+  const diagnostics = [...routeSet.diagnostics];
   // Building routes whose files did not parse would only repeat the same problems in other words.
-  const built = loadErrors ? { routes: [], diagnostics: [] } : buildRoutes(routeSet, services);
-  return { routeSet, routes: built.routes, diagnostics: [...routeSet.diagnostics, ...built.diagnostics] };
+  if (diagnostics.some((d) => d.severity === 'error')) return { routeSet, routes: [], diagnostics };
+  for (const module of services.registry.modules) diagnostics.push(...(module.beforeBuild?.(routeSet, services) ?? []));
+  const built = buildRoutes(routeSet, services);
+  diagnostics.push(...built.diagnostics);
+  for (const module of services.registry.modules) {
+    diagnostics.push(...((await module.afterBuild?.(routeSet, built.routes, services)) ?? []));
+  }
+  return { routeSet, routes: built.routes, diagnostics };
 }
 
 const TRANSPORT_KEY = 'transport';
@@ -107,6 +113,7 @@ export class Router {
       await consumer.start();
       this.consumers.push(consumer);
     }
+    for (const module of this.services.registry.modules) await module.start?.(this.services);
     if (options.http !== false) {
       this.http = createHttpServer(this.services);
       await this.http.listen(this.services.config.port, this.services.config.host);
@@ -123,6 +130,7 @@ export class Router {
     if (!this.started) return;
     this.started = false;
     await this.http?.close();
+    for (const module of [...this.services.registry.modules].reverse()) await module.stop?.(this.services);
     for (const consumer of this.consumers.reverse()) await consumer.stop();
     this.consumers = [];
     for (const route of this.routes) for (const producer of route.producers) await producer.stop?.();
