@@ -2,6 +2,7 @@ import { components } from './components/index.js';
 import { steps } from './eips/index.js';
 import { languages } from './languages/index.js';
 import { Registry } from './runtime/registry.js';
+import { asyncEngineModule, flowDocumentSchema } from './asyncengine/index.js';
 
 /** The registry of everything this router ships: every component, EIP and language. */
 export function createRegistry(): Registry {
@@ -9,5 +10,7 @@ export function createRegistry(): Registry {
   for (const language of languages) registry.addLanguage(language);
   for (const step of steps) registry.addStep(step);
   for (const component of components) registry.addComponent(component as never);
+  registry.addDocument('flow', flowDocumentSchema);
+  registry.addModule(asyncEngineModule);
   return registry;
 }

@@ -35,8 +35,10 @@ program
   .option('--routes <dir>', 'route folder or file (repeatable; default: $ROUTES_DIR or routes)', collect)
   .option('--resources <dir>', 'extra resource folder for schemas and JSONata (repeatable)', collect)
   .option('--port <n>', 'HTTP port (default: $PORT or 8080)')
-  .action(async (flags: CommonFlags & { port?: string }) => {
+  .option('--no-auth', 'no access control at all: local experiments only (refused when NODE_ENV=production)')
+  .action(async (flags: CommonFlags & { port?: string; auth?: boolean }) => {
     const config = configFrom(flags);
+    if (flags.auth === false) config.security = 'disabled';
     const logger = createLogger({ level: config.logLevel });
     let router: Router;
     try {

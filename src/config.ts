@@ -14,8 +14,18 @@ export interface RouterConfig {
   rabbitmqUrl?: string;
   /** `REDIS_URL`; unset → in-memory stores. */
   redisUrl?: string;
-  /** `RBAC_FILE`. */
+  /**
+   * `RBAC_FILE`: who may call what (docs/security.md). Unset → `rbac.yaml` in the working directory when
+   * it exists; a router with HTTP entries and no RBAC file at all refuses to start.
+   */
   rbacFile?: string;
+  /**
+   * Access control. Unset or `enforced`: every HTTP entry, admin and async endpoint is guarded by the
+   * RBAC file (deny by default). `disabled` turns the guard off; only tests and the `--no-auth` flag of
+   * `pipes run` set it, never an environment variable, it is refused under NODE_ENV=production and it is
+   * logged loudly at start.
+   */
+  security?: 'enforced' | 'disabled';
   /** `LOG_LEVEL`. Default info. */
   logLevel: string;
   /** Largest accepted HTTP body (`BODY_LIMIT`, bytes). Default 1 MiB. */
@@ -25,6 +35,9 @@ export interface RouterConfig {
   /** Property placeholders `{{key}}` in route files resolve from here (then from the environment). */
   properties: Record<string, string>;
 }
+
+/** The RBAC file used when `RBAC_FILE` is unset, if it exists in the working directory. */
+export const DEFAULT_RBAC_FILE = 'rbac.yaml';
 
 export function defaultConfig(env: NodeJS.ProcessEnv = process.env): RouterConfig {
   return {

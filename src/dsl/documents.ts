@@ -139,12 +139,28 @@ export function fileDocuments(
         });
         return;
       case 'flow':
-        out.flows.push({ definition: structuredClone(value as Record<string, unknown>), loc: locations.locate(pointer) });
+        out.flows.push({
+          definition: structuredClone(value as Record<string, unknown>),
+          loc: locations.locate(pointer),
+          locs: nodeLocations(value, pointer, locations),
+        });
         return;
       default:
         return;
     }
   });
+  return out;
+}
+
+/** The location of every node under `pointer`, keyed by its pointer relative to `pointer` ('' = the node itself). */
+function nodeLocations(value: unknown, pointer: string, locations: LocationIndex): Record<string, RouteDefinition['loc']> {
+  const out: Record<string, RouteDefinition['loc']> = {};
+  const walk = (node: unknown, relative: string): void => {
+    out[relative] = locations.locate(pointer + relative, relative === '' ? 'key' : 'value');
+    if (Array.isArray(node)) node.forEach((item, i) => walk(item, pointerChild(relative, i)));
+    else if (isPlainObject(node)) for (const [key, child] of Object.entries(node)) walk(child, pointerChild(relative, key));
+  };
+  walk(value, '');
   return out;
 }
 

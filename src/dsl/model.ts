@@ -94,6 +94,11 @@ export interface BeanDefinition {
 export interface FlowDocument {
   definition: Record<string, unknown>;
   loc: SourceLocation;
+  /**
+   * Where each node of `definition` was written, keyed by JSON Pointer relative to the flow
+   * (`/steps/0/uri`), so the engine's own load checks can point at the exact line.
+   */
+  locs?: Record<string, SourceLocation>;
 }
 
 export type Severity = 'error' | 'warning';

@@ -1,4 +1,5 @@
 import type { JsonSchema } from '../runtime/json-schema.js';
+import { POLICY_BEAN_TYPES } from '../eips/policy/policy-bean.js';
 
 /**
  * Schemas of the top-level documents of a route file that the loader itself owns (routes, rest, error
@@ -237,7 +238,13 @@ const beans: JsonSchema = {
     additionalProperties: false,
     properties: {
       name: text('Bean name'),
-      type: text('Class name'),
+      type: {
+        type: 'string',
+        description:
+          'Class name. The router uses security-policy beans (for the `policy` step, checked against the RBAC file): ' +
+          POLICY_BEAN_TYPES.join(', '),
+        examples: [...POLICY_BEAN_TYPES],
+      },
       properties: { type: 'object' },
       constructors: { type: ['object', 'array'] },
       factoryMethod: { type: 'string' },

@@ -20,6 +20,8 @@ import { stopStep } from './stop/index.js';
 import { doTryStep } from './do-try/index.js';
 import { throwExceptionStep } from './throw-exception/index.js';
 import { convertBodyToStep } from './convert-body-to/index.js';
+import { policyStep } from './policy/index.js';
+import { circuitBreakerStep } from './circuit-breaker/index.js';
 
 export { drainWireTaps } from './wire-tap/in-flight.js';
 export { BUILT_IN_STRATEGIES } from './shared/aggregation.js';
@@ -47,4 +49,6 @@ export const steps: StepSpec[] = [
   doTryStep,
   throwExceptionStep,
   convertBodyToStep,
+  policyStep,
+  circuitBreakerStep,
 ];

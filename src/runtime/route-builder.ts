@@ -12,6 +12,7 @@ import { noop, pipeline, type Processor } from './processor.js';
 import { ResourceResolver } from './resources.js';
 import { sharedState, type RouterServices } from './services.js';
 import { DefinitionError, type BuildContext } from './step.js';
+import { createRouteErrorHandling } from '../errorhandling/index.js';
 
 /** A route compiled and ready to start: its consumer endpoint, its processor and the producers it uses. */
 export interface BuiltRoute {
@@ -39,7 +40,13 @@ const DYNAMIC_PRODUCER_CACHE = 1000;
 export function buildRoutes(routeSet: RouteSet, services: RouterServices): BuildResult {
   const diagnostics: LoadDiagnostic[] = [];
   const afterBuild: (() => void)[] = [];
+  // Top-level onException clauses and error handlers are compiled once per route; say each problem once.
+  const reported = new Set<string>();
   const report = (diagnostic: LoadDiagnostic): void => {
+    const { loc } = diagnostic;
+    const key = `${diagnostic.severity}|${diagnostic.message}|${loc ? `${loc.file}:${loc.line}:${loc.col}` : ''}`;
+    if (reported.has(key)) return;
+    reported.add(key);
     diagnostics.push(diagnostic);
   };
   const resources = new ResourceResolver([services.config.schemasDir, ...services.config.resources]);
@@ -49,15 +56,26 @@ export function buildRoutes(routeSet: RouteSet, services: RouterServices): Build
   for (const definition of routeSet.routes) {
     const logger = services.logger.child({ routeId: definition.id });
     const producers: Producer[] = [];
+    const stepWrapper: StepWrapper = {};
     const context = createContext(definition, services, logger, {
       report,
       afterBuild: (check) => afterBuild.push(check),
       resources,
       optionsValidator,
       producers,
+      stepWrapper,
     });
     const from = resolveEndpoint(definition.from.uri, definition.from.parameters, definition.from.loc, 'consumer', context, services, optionsValidator);
-    const processor = context.compileSteps(definition.steps);
+    // Clause and dead-letter steps are compiled before the hook is set: the error handler does not handle itself.
+    const errorHandling = createRouteErrorHandling({
+      route: definition,
+      onExceptions: routeSet.onExceptions,
+      errorHandler: routeSet.errorHandler,
+      context,
+    });
+    stepWrapper.wrap = errorHandling.wrapStep;
+    const processor = errorHandling.wrapRoute(context.compileSteps(definition.steps));
+    stepWrapper.wrap = undefined;
     if (!from) continue;
     from.spec.declareConsumer?.(from.endpoint, context);
     routes.push({ definition, from: from.endpoint, component: from.spec, processor: withRouteId(definition.id, processor), producers, logger });
@@ -72,12 +90,18 @@ export function buildRoutes(routeSet: RouteSet, services: RouterServices): Build
   return { routes, diagnostics };
 }
 
+/** While a route's own steps are compiled: the route's error handling around each step. */
+interface StepWrapper {
+  wrap?: (step: StepDefinition, processor: Processor) => Processor;
+}
+
 interface BuildShared {
   report(diagnostic: LoadDiagnostic): void;
   afterBuild(check: () => void): void;
   resources: ResourceResolver;
   optionsValidator: EndpointOptionsValidator;
   producers: Producer[];
+  stepWrapper?: StepWrapper;
 }
 
 function createContext(route: RouteDefinition, services: RouterServices, logger: Logger, shared: BuildShared): BuildContext {
@@ -86,10 +110,14 @@ function createContext(route: RouteDefinition, services: RouterServices, logger:
   const context: BuildContext = {
     routeId: route.id,
     file,
+    route,
     services,
     logger,
     report: shared.report,
     afterBuild: shared.afterBuild,
+    addLifecycle(lifecycle) {
+      shared.producers.push({ process: noop, start: () => lifecycle.start?.() ?? Promise.resolve(), stop: () => lifecycle.stop?.() ?? Promise.resolve() });
+    },
 
     compileExpression(definition: ExpressionDefinition): CompiledExpression {
       const language = registry.languages.get(definition.language);
@@ -130,7 +158,9 @@ function createContext(route: RouteDefinition, services: RouterServices, logger:
           continue;
         }
         try {
-          processors.push(withFailureLocation(step, spec.create(step, context)));
+          const located = withFailureLocation(step, spec.create(step, context));
+          const wrap = shared.stepWrapper?.wrap;
+          processors.push(wrap ? wrap(step, located) : located);
         } catch (error) {
           shared.report(asDiagnostic(error, step.loc));
         }
@@ -324,4 +354,46 @@ export function createStandaloneProducer(services: RouterServices, uri: string, 
   const error = diagnostics.find((d) => d.severity === 'error');
   if (error) throw new DefinitionError(error);
   return producer;
+}
+
+/**
+ * A producer for an endpoint written outside any route (an async-flow step's `uri`), validated like a
+ * route's `to` and reported at the given location. Cross-route checks (a `direct:` name nobody consumes)
+ * run at once, so call this after the routes are built. `producer` is undefined when it has errors.
+ */
+export function buildProducerAt(
+  services: RouterServices,
+  uri: string,
+  parameters: Record<string, unknown>,
+  loc: SourceLocation,
+  owner: { id: string; file: string },
+): { producer?: Producer; diagnostics: LoadDiagnostic[] } {
+  const diagnostics: LoadDiagnostic[] = [];
+  const checks: (() => void)[] = [];
+  const route: RouteDefinition = {
+    id: owner.id,
+    generatedId: false,
+    autoStartup: false,
+    from: { uri: `direct:${owner.id}`, parameters: {}, loc: { ...loc, file: owner.file } },
+    steps: [],
+    extra: {},
+    notation: 'canonical',
+    loc: { ...loc, file: owner.file },
+  };
+  const context = createContext(route, services, services.logger.child({ routeId: owner.id }), {
+    report: (d) => diagnostics.push(d),
+    afterBuild: (check) => checks.push(check),
+    resources: new ResourceResolver([services.config.schemasDir, ...services.config.resources]),
+    optionsValidator: sharedState(services, 'endpoint-options', () => new EndpointOptionsValidator()),
+    producers: [],
+  });
+  const producer = context.producer(uri, parameters, loc);
+  for (const check of checks) {
+    try {
+      check();
+    } catch (error) {
+      diagnostics.push(asDiagnostic(error, loc));
+    }
+  }
+  return diagnostics.some((d) => d.severity === 'error') ? { diagnostics } : { producer, diagnostics };
 }

@@ -3,6 +3,8 @@ import { loadRouteSet } from '../dsl/load-route-set.js';
 import type { LoadDiagnostic, RouteSet } from '../dsl/model.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { createHttpServer, type HttpServer } from '../server/http-server.js';
+import { setUpAccessControl } from '../server/access-control.js';
+import { BEANS_SHARED_KEY } from '../eips/policy/policy-bean.js';
 import { createTransport } from '../transport/index.js';
 import type { Transport } from '../transport/transport.js';
 import type { Consumer } from './component.js';
@@ -34,6 +36,9 @@ export async function loadAndBuild(services: RouterServices): Promise<{ routeSet
   // Building routes whose files did not parse would only repeat the same problems in other words.
   if (diagnostics.some((d) => d.severity === 'error')) return { routeSet, routes: [], diagnostics };
   for (const module of services.registry.modules) diagnostics.push(...(module.beforeBuild?.(routeSet, services) ?? []));
+  // The policy step resolves its bean and reads the RBAC grants while routes are built.
+  services.shared.set(BEANS_SHARED_KEY, routeSet.beans);
+  diagnostics.push(...setUpAccessControl(services, routeSet));
   const built = buildRoutes(routeSet, services);
   diagnostics.push(...built.diagnostics);
   for (const module of services.registry.modules) {

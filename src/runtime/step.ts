@@ -1,4 +1,4 @@
-import type { ExpressionDefinition, LoadDiagnostic, SourceLocation, StepDefinition } from '../dsl/model.js';
+import type { ExpressionDefinition, LoadDiagnostic, RouteDefinition, SourceLocation, StepDefinition } from '../dsl/model.js';
 import type { CompiledExpression, CompiledPredicate } from '../languages/language.js';
 import type { JsonSchema } from './json-schema.js';
 import type { Processor } from './processor.js';
@@ -14,6 +14,11 @@ export interface BuildContext {
   readonly routeId: string;
   /** The route file being built (resources resolve against its folder first). */
   readonly file: string;
+  /**
+   * The route being built, when there is one (not for standalone producers): lets a component look at the
+   * route's `from` and at the step that names it (e.g. warn about Camel's InOut trap in HTTP routes).
+   */
+  readonly route?: RouteDefinition;
   readonly services: RouterServices;
   readonly logger: Logger;
   compileExpression(definition: ExpressionDefinition): CompiledExpression;
@@ -31,6 +36,11 @@ export interface BuildContext {
   report(diagnostic: LoadDiagnostic): void;
   /** A check to run once every route is built (cross-route checks such as `direct:` with no consumer). */
   afterBuild(check: () => void): void;
+  /**
+   * Something an EIP owns that must start and stop with the route's producers (a circuit breaker's
+   * timers). Optional: contexts made by tools and tests may not offer it.
+   */
+  addLifecycle?(lifecycle: { start?(): Promise<void>; stop?(): Promise<void> }): void;
 }
 
 /** Thrown by EIP and component factories to reject a definition; the builder adds it as a load error. */

@@ -1,8 +1,10 @@
 import type { Logger } from '../observability/logger.js';
+import type { Exchange } from '../runtime/exchange.js';
+import type { RouterServices } from '../runtime/services.js';
 import { AmqpGuard } from './amqp-guard.js';
-import { Authenticator } from './authenticate.js';
+import { Authenticator, PRINCIPAL_PROPERTY, type Principal } from './authenticate.js';
 import { Authorizer } from './authorize.js';
-import { HEALTH_PERMISSION, METRICS_PERMISSION } from './permissions.js';
+import { HEALTH_PERMISSION, METRICS_PERMISSION, routePermission } from './permissions.js';
 import type { RbacFile } from './rbac-file.js';
 
 export * from './amqp-guard.js';
@@ -42,4 +44,40 @@ export function createSecurity(rbac: RbacFile, logger: Logger): Security {
 export function permissionForProbe(rbac: RbacFile, endpoint: 'health' | 'metrics'): string | undefined {
   if (rbac.open[endpoint]) return undefined;
   return endpoint === 'health' ? HEALTH_PERMISSION : METRICS_PERMISSION;
+}
+
+/**
+ * The router's {@link Security}: set at load whenever access control is enforced (from the RBAC file, or
+ * from an empty file that denies everything when there is none). Undefined only when it is disabled
+ * (tests, `pipes run --no-auth`) or for services not built by the router.
+ */
+export function routerSecurity(services: Pick<RouterServices, 'shared'>): Security | undefined {
+  return services.shared.get(SECURITY_SHARED_KEY) as Security | undefined;
+}
+
+/**
+ * Access control for one message delivered to an AMQP entry route; the spring-rabbitmq consumer calls it
+ * after building the exchange and before running the route. `userId` is the message's `user_id`
+ * property, which RabbitMQ has checked against the publishing connection's user.
+ *
+ * A known `user_id` puts its principal on the exchange (`ServicePipesPrincipal`, as HTTP entries do) and
+ * is returned. With `amqp.requireUserId: true` in the RBAC file, a message without `user_id`, from an
+ * unknown user or from one not granted `route:<routeId>` throws a non-retryable AuthorizationError whose
+ * `details.reason` is `missing-user-id`, `unknown-user` or `not-granted`: dead-letter the message with that
+ * reason, never ack it away, never retry it. Every refusal is audited. Without access control it does
+ * nothing and returns undefined.
+ */
+export function authorizeAmqpEntry(
+  services: Pick<RouterServices, 'shared'>,
+  routeId: string,
+  exchange: Exchange,
+  userId: string | undefined,
+): Principal | undefined {
+  const security = routerSecurity(services);
+  if (!security) return undefined;
+  const principal = security.amqp.authorize(userId, routePermission(routeId), {
+    correlationId: exchange.correlationId,
+  });
+  if (principal) exchange.properties[PRINCIPAL_PROPERTY] = { ...principal, roles: [...principal.roles] };
+  return principal;
 }

@@ -120,6 +120,21 @@ const JWT_KEYS = [
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:@\-/]*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * The file that grants nothing: what the router enforces when it runs without an RBAC file (deny by
+ * default). Probes stay open, as in any file that does not close them.
+ */
+export function denyAllRbac(file = '(no RBAC file)'): RbacFile {
+  return {
+    file,
+    roles: new Map(),
+    principals: [],
+    anonymousRoles: [],
+    open: { health: true, metrics: true },
+    amqp: { requireUserId: false },
+  };
+}
+
 /** Reads and parses an RBAC file; a missing or unreadable file is a diagnostic too. */
 export function loadRbacFile(file: string, options: RbacParseOptions = {}): RbacParseResult {
   let text: string;

@@ -1,6 +1,13 @@
 import type { Response } from 'express';
 import type { Logger } from '../observability/logger.js';
-import { JsonValidationError, ServicePipesError, TransportError, toError } from '../runtime/errors.js';
+import {
+  AuthorizationError,
+  JsonValidationError,
+  ServicePipesError,
+  TransportError,
+  toError,
+} from '../runtime/errors.js';
+import { AUTH_ERROR_BODIES } from '../security/http-guard.js';
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
@@ -19,7 +26,7 @@ const PUBLIC_MESSAGE: Record<number, string> = {
 };
 
 /**
- * How an error answers an HTTP caller. Router errors keep their status and code; client errors (4xx) keep
+ * How an error answers an HTTP caller. An AuthorizationError is a plain 403 `forbidden`. Router errors keep their status and code; client errors (4xx) keep
  * their message, validation errors list every problem; server-side errors (5xx) get a fixed wording so
  * nothing internal leaks; anything that is not a router error is a bare 500 INTERNAL.
  */
@@ -28,6 +35,10 @@ export function errorAnswer(
   exchangeId?: string,
 ): { status: number; body: ErrorBody; headers: Record<string, string> } {
   const headers: Record<string, string> = {};
+  if (error instanceof AuthorizationError) {
+    // A refusal inside the route (policy step) answers like the guard's: which check failed is in the audit line.
+    return { status: 403, headers, body: { ...AUTH_ERROR_BODIES[403] } };
+  }
   if (!(error instanceof ServicePipesError)) {
     return {
       status: 500,

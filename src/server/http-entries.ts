@@ -20,6 +20,11 @@ export interface HttpEntry {
   /** Default response Content-Type when the route sets none. */
   produces?: string;
   matchOnUriPrefix: boolean;
+  /**
+   * Roles the caller needs on top of `route:<routeId>` (rest verb `security` scopes): any one inner list,
+   * all of its roles. Undefined: the permission alone decides.
+   */
+  requiredRoles?: string[][];
   route: RouteHandle;
   loc?: SourceLocation;
 }

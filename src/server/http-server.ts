@@ -3,9 +3,13 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import { HttpRequestError, toError } from '../runtime/errors.js';
 import { sharedState, type RouterServices } from '../runtime/services.js';
+import { routerSecurity } from '../security/index.js';
+import { securityHeaders } from '../security/security-headers.js';
+import { accessControlDisabled } from './access-control.js';
 import { sendError } from './error-response.js';
 import { healthRouter } from './health.js';
-import { httpEntries, type HttpEntry } from './http-entries.js';
+import { httpAccessGuard, type ExtensionProtection, type RequestTarget } from './http-access.js';
+import { httpEntries, type HttpEntry, type HttpMatch } from './http-entries.js';
 import {
   accepts,
   mediaType,
@@ -14,7 +18,7 @@ import {
   requestUrl,
   writeExchangeResponse,
 } from './http-exchange.js';
-import { apiAnswerHeaders, securityHeaders } from './security-headers.js';
+import { apiAnswerHeaders } from './security-headers.js';
 
 /** What a guard sees before a route runs; `properties` become the exchange's properties (e.g. the caller). */
 export interface HttpGuardContext {
@@ -33,10 +37,16 @@ interface ServerState {
   guards: HttpGuard[];
   /** Fixed endpoints other parts add (admin API, async API, metrics, Swagger UI); tried before route entries. */
   extensions: Router;
+  /** The permission of each extension path prefix (see protectExtension). */
+  protections: ExtensionProtection[];
 }
 
 function serverState(services: RouterServices): ServerState {
-  return sharedState(services, 'http.server', () => ({ guards: [], extensions: express.Router() }));
+  return sharedState(services, 'http.server', () => ({
+    guards: [],
+    extensions: express.Router(),
+    protections: [],
+  }));
 }
 
 /** Adds a guard run before every route entry; returns the function that removes it. */
@@ -48,9 +58,47 @@ export function addHttpGuard(services: RouterServices, guard: HttpGuard): () => 
   };
 }
 
-/** The router on which other parts mount fixed endpoints (`httpExtensions(services).use('/admin', ...)`). */
+/**
+ * The router on which other parts mount fixed endpoints (`httpExtensions(services).use('/admin', ...)`).
+ * While access control is enforced, an extension answers only under a prefix declared with
+ * {@link protectExtension}; requests to any other path never reach the extensions (deny by default).
+ */
 export function httpExtensions(services: RouterServices): Router {
   return serverState(services).extensions;
+}
+
+/**
+ * Declares what the extension endpoints under `pathPrefix` require (`/admin/dead-letters`,
+ * `/async/api`): a permission (`admin:dead-letters`), or a function of the request returning one
+ * (`req => 'flow:' + req.query.flowName`), or undefined for a request anyone may make (documentation).
+ * The longest matching prefix decides (case-insensitive, as express routes); a permission that is not a
+ * concrete `route:` / `flow:` / `admin:` permission answers 404. The caller's principal is then available
+ * to the handler as `requestPrincipal(req)` (or `res.locals.ServicePipesPrincipal`).
+ * `servesHtml` gives the prefix a Content-Security-Policy that lets same-origin scripts run (Swagger UI).
+ * May be called before or after the server starts; returns the function that removes the declaration.
+ */
+export function protectExtension(
+  services: RouterServices,
+  pathPrefix: string,
+  permission: string | ((request: Request) => string | undefined),
+  options: { servesHtml?: boolean } = {},
+): () => void {
+  const state = serverState(services);
+  const prefix = normalisePrefix(pathPrefix);
+  const protection: ExtensionProtection = {
+    prefix,
+    permissionFor: typeof permission === 'function' ? permission : () => permission,
+    servesHtml: options.servesHtml ?? false,
+  };
+  state.protections.push(protection);
+  return () => {
+    state.protections = state.protections.filter((p) => p !== protection);
+  };
+}
+
+function normalisePrefix(prefix: string): string {
+  const withSlash = prefix.startsWith('/') ? prefix : `/${prefix}`;
+  return withSlash.length > 1 ? withSlash.replace(/\/+$/, '') || '/' : withSlash;
 }
 
 export interface HttpServer {
@@ -74,12 +122,35 @@ export function createHttpServer(services: RouterServices): HttpServer {
   let inFlight = 0;
   let drained: (() => void) | undefined;
 
+  const security = routerSecurity(services);
+  const guard = security ? httpAccessGuard(services, security, () => state.protections) : undefined;
+  if (!guard) {
+    logger.warn(
+      accessControlDisabled(services)
+        ? 'ACCESS CONTROL IS DISABLED: the HTTP door is open to every caller'
+        : 'This HTTP server has no access control (it was not built by the router)',
+      { event: 'security-disabled' },
+    );
+  }
+
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  app.use(securityHeaders);
+  app.use(
+    securityHeaders({
+      htmlPathPrefixes: () => state.protections.filter((p) => p.servesHtml).map((p) => p.prefix),
+    }),
+  );
+  if (guard) app.use(guard.middleware);
   app.use(healthRouter(services));
-  app.use((request, response, next) => state.extensions(request, response, next));
+  app.use((request, response, next) => {
+    // Under access control, only requests the guard let through as extension calls reach the extensions.
+    if (guard && guard.target(request)?.kind !== 'extension') {
+      next();
+      return;
+    }
+    state.extensions(request, response, next);
+  });
   app.use(async (request: Request, response: Response) => {
     apiAnswerHeaders(response);
     if (draining) {
@@ -117,7 +188,9 @@ export function createHttpServer(services: RouterServices): HttpServer {
       );
       return;
     }
-    const match = httpEntries(services).match(rawPath, request.method);
+    const match = guard
+      ? guardedMatch(guard.target(request))
+      : httpEntries(services).match(rawPath, request.method);
     if (match.kind === 'not-found') {
       sendError(
         response,
@@ -144,7 +217,8 @@ export function createHttpServer(services: RouterServices): HttpServer {
     try {
       const params = decodeParams(match.params);
       const properties: Record<string, unknown> = {};
-      for (const guard of state.guards) await guard({ request, entry, properties });
+      if (guard) guard.admitted(request, properties);
+      for (const entryGuard of state.guards) await entryGuard({ request, entry, properties });
       const type = mediaType(request.get('content-type'));
       if (entry.consumes && hasBody(request) && !(type && accepts(entry.consumes, type))) {
         throw new HttpRequestError(
@@ -213,6 +287,14 @@ export function createHttpServer(services: RouterServices): HttpServer {
       await closed;
     },
   };
+}
+
+/**
+ * The entry the access guard checked the request against. A request the guard classified otherwise
+ * (probe, extension, nothing) is never served by a route entry, even if one appeared since.
+ */
+function guardedMatch(target: RequestTarget | undefined): HttpMatch {
+  return target?.kind === 'routes' ? target.match : { kind: 'not-found' };
 }
 
 function hasBody(request: Request): boolean {

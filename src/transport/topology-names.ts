@@ -18,9 +18,15 @@ export function routeQueueName(routeId: string): string {
   return `${NAME_PREFIX}.route.${part(routeId)}`;
 }
 
-/** Where messages wait out a retry delay before the broker dead-letters them back to `queue`. */
-export function delayQueueName(queue: string, delayMs: number): string {
-  return `${part(queue)}.delay.${Math.max(0, Math.round(delayMs))}ms`;
+/**
+ * Where messages of `queue` wait out the delay after failed attempt `attempt` (1 = the first delivery)
+ * before the broker dead-letters them back to `queue`. One queue per attempt level, not per delay: see
+ * src/reliability/broker-retry.ts for why.
+ */
+export function retryQueueName(queue: string, attempt: number): string {
+  if (!Number.isInteger(attempt) || attempt < 1)
+    throw new RangeError(`A retry attempt level is a whole number ≥ 1, got ${attempt}`);
+  return `${part(queue)}.retry.${attempt}`;
 }
 
 /** Where messages of `queue` go once they may not be retried any more. */
@@ -60,18 +66,20 @@ export function routerQueue(
 }
 
 /**
- * A delay queue: nobody consumes it; each message waits `delayMs` and the broker dead-letters it back to
- * `targetQueue` through the default exchange.
+ * The delay queue of one attempt level: nobody consumes it; each message carries its own expiration (the
+ * delay asked for) and the broker dead-letters it back to `targetQueue` through the default exchange.
+ * Quorum dead-lettering is made at-least-once (it needs reject-publish overflow, which router queues
+ * have), so a message on its way back is never dropped, even when the work queue is full for a while.
  */
 export function delayQueue(
   targetQueue: string,
-  delayMs: number,
+  attempt: number,
   overrides: Partial<Omit<QueueDeclaration, 'name'>> = {},
 ): QueueDeclaration {
-  return routerQueue(delayQueueName(targetQueue, delayMs), {
-    messageTtlMs: Math.max(0, Math.round(delayMs)),
+  return routerQueue(retryQueueName(targetQueue, attempt), {
     deadLetterExchange: '',
     deadLetterRoutingKey: targetQueue,
+    arguments: { 'x-dead-letter-strategy': 'at-least-once' },
     ...overrides,
   });
 }

@@ -8,12 +8,15 @@ describe('component catalogue', () => {
     const schemes = components.map((c) => c.scheme).sort();
     expect(schemes).to.deep.equal([
       'direct',
+      'http',
+      'https',
       'json-validator',
       'jsonata',
       'log',
       'mock',
       'platform-http',
       'rest',
+      'spring-rabbitmq',
       'timer',
     ]);
     for (const spec of components) {

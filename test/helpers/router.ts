@@ -40,15 +40,27 @@ export interface TestRouter {
   stop(): Promise<void>;
 }
 
+export interface StartRouterOptions extends Partial<RouterConfig> {
+  /** Open the HTTP door (default true). */
+  http?: boolean;
+  /**
+   * Access control. `'off'` (the default): disabled, as `pipes run --no-auth` does. Any other text: the
+   * RBAC file's YAML, written as `rbac.yaml` beside the routes (a `jwksFile` in it resolves there too)
+   * and enforced.
+   */
+  rbac?: string;
+}
+
 /**
  * Writes the given files (route YAML, schemas, JSONata) into a fresh temp folder and starts a router on
  * them with HTTP on a free port. `files` keys are relative paths; `.yaml` files under `routes/` are routes.
  */
 export async function startRouter(
   files: Record<string, string>,
-  overrides: Partial<RouterConfig> & { http?: boolean } = {},
+  overrides: StartRouterOptions = {},
 ): Promise<TestRouter> {
-  const dir = writeFiles(files);
+  const { rbac = 'off', http, ...configOverrides } = overrides;
+  const dir = writeFiles(rbac === 'off' ? files : { ...files, 'rbac.yaml': rbac });
   const { stream, log } = captureLog();
   const config: RouterConfig = {
     ...defaultConfig({}),
@@ -57,10 +69,13 @@ export async function startRouter(
     routes: [path.join(dir, 'routes')],
     schemasDir: path.join(dir, 'schemas'),
     logLevel: 'debug',
-    ...overrides,
+    ...(rbac === 'off'
+      ? { rbacFile: undefined, security: 'disabled' as const }
+      : { rbacFile: path.join(dir, 'rbac.yaml'), security: 'enforced' as const }),
+    ...configOverrides,
   };
   const router = await Router.create({ config, registry: createRegistry(), logger: createLogger({ level: config.logLevel, stream }) });
-  await router.start({ http: overrides.http });
+  await router.start({ http });
   return {
     router,
     dir,

@@ -7,7 +7,7 @@ import {
 import {
   deadLetterQueueName,
   delayQueue,
-  delayQueueName,
+  retryQueueName,
   routeQueueName,
   routerQueue,
 } from '../../src/transport/topology-names.js';
@@ -57,12 +57,12 @@ describe('transport topology', function () {
 
   it('names router-owned queues in one scheme', function () {
     expect(routeQueueName('orders in')).to.equal('pipes.route.orders_in');
-    expect(delayQueueName('pipes.route.a', 1500)).to.equal('pipes.route.a.delay.1500ms');
+    expect(retryQueueName('pipes.route.a', 2)).to.equal('pipes.route.a.retry.2');
+    expect(() => retryQueueName('pipes.route.a', 0)).to.throw(RangeError);
     expect(deadLetterQueueName('pipes.route.a')).to.equal('pipes.route.a.dlq');
     expect(routerQueue('x')).to.deep.include({ type: 'quorum', overflow: 'reject-publish' });
-    expect(delayQueue('work', 250)).to.deep.include({
-      name: 'work.delay.250ms',
-      messageTtlMs: 250,
+    expect(delayQueue('work', 3)).to.deep.include({
+      name: 'work.retry.3',
       deadLetterExchange: '',
       deadLetterRoutingKey: 'work',
     });

@@ -1,4 +1,5 @@
 import type { ComponentSpec, Consumer } from '../../runtime/component.js';
+import { rolesFromRestSecurity } from '../../security/rest-security.js';
 import { normalisePath } from '../../server/http-entries.js';
 import { HTTP_METHODS, httpEntryConsumer, mediaTypeList } from '../../server/http-consumer.js';
 import { checkHttpEndpoint } from '../platform-http/index.js';
@@ -9,6 +10,7 @@ export interface RestOptions {
   description?: string;
   routeId?: string;
   bindingMode?: string;
+  security?: unknown[];
 }
 
 const VERBS = HTTP_METHODS.map((m) => m.toLowerCase());
@@ -55,6 +57,12 @@ export const restComponent: ComponentSpec<RestOptions> = {
       description:
         'JSON bodies are always parsed and written as JSON; other binding modes are not supported.',
     },
+    security: {
+      type: 'array',
+      items: { type: 'object' },
+      description:
+        "The verb's OpenAPI security requirements (`[{key: oauth, scopes: 'payments:write'}]`), enforced as roles on top of route:<routeId>: any one requirement, all of its scopes.",
+    },
   },
 
   declareConsumer(endpoint, context) {
@@ -80,6 +88,7 @@ export const restComponent: ComponentSpec<RestOptions> = {
       consumes: mediaTypeList(endpoint.options.consumes),
       produces: endpoint.options.produces,
       matchOnUriPrefix: false,
+      requiredRoles: rolesFromRestSecurity(endpoint.options.security),
     });
   },
 };

@@ -5,6 +5,7 @@ import type { Exchange } from '../../runtime/exchange.js';
 import type { Processor } from '../../runtime/processor.js';
 import type { SourceLocation } from '../../dsl/model.js';
 import {
+  RetryLaterSignal,
   KNOWN_CAMEL_EXCEPTIONS,
   exceptionDistance,
   isKnownCamelException,
@@ -125,7 +126,8 @@ export const doTryStep: StepSpec = {
       try {
         await trySteps(exchange);
       } catch (thrown) {
-        pending = await handle(exchange, thrown, clauses);
+        // A broker-held retry requested by a sub-route is not an error of this block: no doCatch may swallow it.
+        pending = thrown instanceof RetryLaterSignal ? { error: thrown } : await handle(exchange, thrown, clauses);
       }
       if (finallySteps) await runFinally(exchange, finallySteps, pending);
       if (pending) throw pending.error;

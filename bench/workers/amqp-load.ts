@@ -1,0 +1,210 @@
+/**
+ * The AMQP load generator and sink, in a process of its own: declares and removes the bench's queues,
+ * pre-loads a queue, publishes at a fixed rate, and consumes the sink queue a scenario publishes to,
+ * taking each message's latency from the send time it carries in a header.
+ */
+import { randomUUID } from 'node:crypto';
+import { Connection, type Consumer } from 'rabbitmq-client';
+import { emitEvent, serve } from '../lib/ipc.js';
+import { PAYMENT_TEXT, SENT_AT_HEADER } from '../lib/payload.js';
+import { LatencyRecorder, nowMs } from '../lib/stats.js';
+
+const connection = new Connection({ url: process.env.RABBITMQ_URL!, connectionName: 'bench-load' });
+const publisher = connection.createPublisher({ confirm: true, maxAttempts: 3 });
+const body = Buffer.from(PAYMENT_TEXT);
+
+/** Confirms awaited at once; enough to keep the broker busy without an unbounded pile of promises. */
+const PUBLISH_WINDOW = 1000;
+
+async function publishOne(queue: string): Promise<void> {
+  await publisher.send(
+    {
+      routingKey: queue,
+      durable: true,
+      mandatory: true,
+      contentType: 'application/json',
+      messageId: randomUUID(),
+      headers: { [SENT_AT_HEADER]: nowMs() },
+    },
+    body,
+  );
+}
+
+/** Publishes `count` messages, `PUBLISH_WINDOW` confirms in flight at most. */
+async function preload(queue: string, count: number): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) {
+      next += 1;
+      await publishOne(queue);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PUBLISH_WINDOW, count) }, lane));
+}
+
+/** What arrived at the sink (or the partner) since the last reset. */
+class Arrivals {
+  count = 0;
+  firstAt = 0;
+  lastAt = 0;
+  latency = new LatencyRecorder();
+  private waiters: { count: number; resolve: () => void }[] = [];
+
+  add(sentAt: unknown): void {
+    const now = nowMs();
+    if (this.count === 0) this.firstAt = now;
+    this.lastAt = now;
+    this.count += 1;
+    if (typeof sentAt === 'number') this.latency.record(now - sentAt);
+    else if (typeof sentAt === 'string' && sentAt !== '') this.latency.record(now - Number(sentAt));
+    if (this.waiters.length) {
+      this.waiters = this.waiters.filter((waiter) => {
+        if (this.count < waiter.count) return true;
+        waiter.resolve();
+        return false;
+      });
+    }
+  }
+
+  reset(): void {
+    this.count = 0;
+    this.firstAt = 0;
+    this.lastAt = 0;
+    this.latency.reset();
+  }
+
+  /** Resolves when `count` arrived or after `timeoutMs`, with what arrived by then. */
+  async wait(count: number, timeoutMs: number): Promise<ArrivalReport> {
+    if (this.count < count) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        this.waiters.push({
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      });
+    }
+    return this.report();
+  }
+
+  report(): ArrivalReport {
+    return { count: this.count, firstAt: this.firstAt, lastAt: this.lastAt, latency: this.latency.summary() };
+  }
+}
+
+export interface ArrivalReport {
+  count: number;
+  firstAt: number;
+  lastAt: number;
+  latency: { p50: number; p99: number; max: number } | undefined;
+}
+
+const arrivals = new Arrivals();
+let sink: Consumer | undefined;
+
+/** Publishes at `rate` messages/s for `durationMs`, confirms pipelined; resolves with how many were sent. */
+async function publishAtRate(queue: string, rate: number, durationMs: number): Promise<{ sent: number; failed: number }> {
+  const started = nowMs();
+  let sent = 0;
+  let failed = 0;
+  const inFlight = new Set<Promise<void>>();
+  for (;;) {
+    const elapsed = nowMs() - started;
+    if (elapsed >= durationMs) break;
+    const due = Math.floor((rate * elapsed) / 1000) - sent;
+    for (let i = 0; i < due && inFlight.size < 20_000; i += 1) {
+      sent += 1;
+      const publish = publishOne(queue).catch(() => {
+        failed += 1;
+      });
+      inFlight.add(publish);
+      void publish.finally(() => inFlight.delete(publish));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  await Promise.all(inFlight);
+  return { sent, failed };
+}
+
+/**
+ * Pushes `total` messages through a scenario while never more than `window` are on their way, reporting
+ * every `every` arrivals (the soak: memory is sampled by the bench process meanwhile).
+ */
+async function soak(queue: string, total: number, window: number, every: number): Promise<ArrivalReport> {
+  arrivals.reset();
+  let sent = 0;
+  let nextReport = every;
+  const lanes = Array.from({ length: 50 }, async () => {
+    while (sent < total) {
+      if (sent - arrivals.count >= window) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        continue;
+      }
+      sent += 1;
+      await publishOne(queue);
+    }
+  });
+  const progress = setInterval(() => {
+    while (arrivals.count >= nextReport) {
+      emitEvent({ soakArrived: nextReport });
+      nextReport += every;
+    }
+  }, 100);
+  await Promise.all(lanes);
+  const report = await arrivals.wait(total, 120_000);
+  clearInterval(progress);
+  while (arrivals.count >= nextReport) {
+    emitEvent({ soakArrived: nextReport });
+    nextReport += every;
+  }
+  return report;
+}
+
+interface QueueSpec {
+  name: string;
+  arguments?: Record<string, unknown>;
+}
+
+await connection.onConnect(10_000);
+serve({
+  async setup(args) {
+    for (const exchange of (args.exchanges as { name: string; type: string }[] | undefined) ?? [])
+      await connection.exchangeDeclare({ exchange: exchange.name, type: exchange.type, durable: true });
+    for (const queue of (args.queues as QueueSpec[] | undefined) ?? [])
+      await connection.queueDeclare({ queue: queue.name, durable: true, arguments: queue.arguments });
+    for (const binding of (args.bindings as { exchange: string; queue: string; routingKey: string }[] | undefined) ?? [])
+      await connection.queueBind(binding);
+  },
+  async cleanup(args) {
+    for (const queue of (args.queues as string[] | undefined) ?? []) await connection.queueDelete({ queue }).catch(() => undefined);
+    for (const exchange of (args.exchanges as string[] | undefined) ?? [])
+      await connection.exchangeDelete({ exchange }).catch(() => undefined);
+  },
+  async purge(args) {
+    await connection.queuePurge({ queue: String(args.queue) });
+  },
+  async depth(args) {
+    const { messageCount } = await connection.queueDeclare({ queue: String(args.queue), passive: true });
+    return messageCount;
+  },
+  preload: (args) => preload(String(args.queue), Number(args.count)),
+  publishAtRate: (args) => publishAtRate(String(args.queue), Number(args.rate), Number(args.durationMs)),
+  sink(args) {
+    sink ??= connection.createConsumer(
+      { queue: String(args.queue), queueOptions: { passive: true }, qos: { prefetchCount: 1000 }, concurrency: 1000 },
+      (message) => {
+        arrivals.add(message.headers?.[SENT_AT_HEADER]);
+      },
+    );
+  },
+  reset: () => arrivals.reset(),
+  arrivals: (args) => arrivals.wait(Number(args.count ?? 0), Number(args.timeoutMs ?? 0)),
+  soak: (args) => soak(String(args.queue), Number(args.total), Number(args.window), Number(args.every)),
+  async close() {
+    await sink?.close();
+    sink = undefined;
+  },
+});

@@ -1,0 +1,161 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Logger } from '../observability/logger.js';
+import { attemptsOf, deadLetter, scheduleRetry } from '../reliability/broker-retry.js';
+import { flowStepQueueName } from '../transport/topology-names.js';
+import type { DeliveredMessage, HandlerOutcome, Transport } from '../transport/transport.js';
+import type { Flow } from './flow-model.js';
+import { retryDelay } from './retry-policy.js';
+import { FINISHED_STATES, type RunRecord, type RunStore } from './run-store.js';
+
+/** Header carrying `sha256=<hex HMAC-SHA256 of the raw body>`. */
+export const SIGNATURE_HEADER = 'X-Pipes-Signature';
+/** Header with the run's correlation id (also in the body). */
+export const CALLBACK_CORRELATION_HEADER = 'X-Pipes-Correlation-Id';
+
+/** The internal queue of a flow's completion callbacks (step names cannot start with `_`, so no clash). */
+export function callbackQueueName(flowName: string): string {
+  return flowStepQueueName(flowName, '_callbacks');
+}
+
+export function signBody(secret: string, body: string | Buffer): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** For receivers (and tests): checks a signature header against the raw body in constant time. */
+export function verifySignature(secret: string, body: string | Buffer, header: string | undefined): boolean {
+  if (!header) return false;
+  const expected = Buffer.from(signBody(secret, body));
+  const given = Buffer.from(header);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/** What the receiver gets: the run's end as the status API shows it, without the step history. */
+export interface CallbackBody {
+  event: 'run.succeeded' | 'run.failed';
+  correlationId: string;
+  flowName: string;
+  state: RunRecord['state'];
+  finishedAt?: string;
+  output?: unknown;
+  counts?: RunRecord['counts'];
+  error?: RunRecord['error'];
+  statusUrl: string;
+  sentAt: string;
+}
+
+/**
+ * Calls the `callbackUrl` of a run once it ended (succeeded, failed, or dead-lettered), from a queue of its
+ * own, so a slow or failing receiver never holds up a step worker. 5xx, 408, 429 and network errors are
+ * retried through the broker with the flow's callback retry policy; other answers end the attempt.
+ */
+export class CallbackDelivery {
+  constructor(
+    private readonly options: {
+      store: RunStore;
+      transport: Transport;
+      logger: Logger;
+      statusUrl: (run: RunRecord) => string;
+    },
+  ) {}
+
+  async enqueue(run: RunRecord): Promise<void> {
+    await this.options.transport.publish({
+      exchange: '',
+      routingKey: callbackQueueName(run.flowName),
+      body: Buffer.from(JSON.stringify({ correlationId: run.correlationId, flowName: run.flowName, state: run.state, redrives: run.redrives })),
+      contentType: 'application/json',
+      messageId: `${run.correlationId}:callback:${run.state}:${run.redrives}`,
+      correlationId: run.correlationId,
+      type: 'pipes.flow.callback',
+    });
+  }
+
+  async handle(flow: Flow, message: DeliveredMessage): Promise<HandlerOutcome> {
+    const { store, transport, logger } = this.options;
+    let request: { correlationId?: string };
+    try {
+      request = JSON.parse(message.body.toString('utf8')) as { correlationId?: string };
+    } catch {
+      return 'dead-letter';
+    }
+    const run = request.correlationId ? await store.getRun(request.correlationId) : undefined;
+    if (!run?.callbackUrl || !run.callback || run.callback.state !== 'pending') return 'ack';
+    if (!FINISHED_STATES.includes(run.state) && run.state !== 'dead-lettered') return 'ack';
+    const secret = flow.callback.secret;
+    const attempt = attemptsOf(message.headers) + 1;
+    const body: CallbackBody = {
+      event: run.state === 'succeeded' ? 'run.succeeded' : 'run.failed',
+      correlationId: run.correlationId,
+      flowName: run.flowName,
+      state: run.state,
+      ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
+      ...(run.output !== undefined ? { output: run.output } : {}),
+      ...(run.counts ? { counts: run.counts } : {}),
+      ...(run.error ? { error: run.error } : {}),
+      statusUrl: this.options.statusUrl(run),
+      sentAt: new Date().toISOString(),
+    };
+    const raw = JSON.stringify(body);
+    let outcome: { ok: true } | { ok: false; retryable: boolean; error: string };
+    if (!secret) {
+      outcome = { ok: false, retryable: false, error: 'the flow has no callback signing secret' };
+    } else {
+      outcome = await post(run.callbackUrl, raw, secret, run.correlationId, flow.callback.timeoutMs);
+    }
+    if (outcome.ok) {
+      await store.update(run.correlationId, { callback: { state: 'delivered', attempts: attempt, at: new Date().toISOString() } });
+      logger.info('callback delivered', { flowName: flow.name, correlationId: run.correlationId, attempt });
+      return 'ack';
+    }
+    const policy = flow.callback.retry;
+    if (outcome.retryable && attempt < policy.maxAttempts) {
+      await store.update(run.correlationId, { callback: { state: 'pending', attempts: attempt, lastError: outcome.error } });
+      await scheduleRetry(transport, {
+        workQueue: callbackQueueName(flow.name),
+        message,
+        attempt,
+        delayMs: retryDelay(policy, attempt),
+        maxAttempts: policy.maxAttempts,
+      });
+      logger.warn('callback failed; retrying', { flowName: flow.name, correlationId: run.correlationId, attempt, error: outcome.error });
+      return 'ack';
+    }
+    await deadLetter(transport, {
+      workQueue: callbackQueueName(flow.name),
+      message,
+      provenance: { flow: flow.name, step: '_callbacks', attempts: attempt, errorClass: 'java.io.IOException', errorMessage: outcome.error, correlationId: run.correlationId },
+    });
+    await store.update(run.correlationId, { callback: { state: 'failed', attempts: attempt, lastError: outcome.error, at: new Date().toISOString() } });
+    logger.error('callback failed for good', { flowName: flow.name, correlationId: run.correlationId, attempt, error: outcome.error });
+    return 'ack';
+  }
+}
+
+async function post(
+  url: string,
+  body: string,
+  secret: string,
+  correlationId: string,
+  timeoutMs: number,
+): Promise<{ ok: true } | { ok: false; retryable: boolean; error: string }> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        [SIGNATURE_HEADER]: signBody(secret, body),
+        [CALLBACK_CORRELATION_HEADER]: correlationId,
+        'User-Agent': 'service-pipes-async-engine',
+      },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.arrayBuffer().catch(() => undefined);
+    if (response.status >= 200 && response.status < 300) return { ok: true };
+    const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
+    return { ok: false, retryable, error: `the receiver answered ${response.status}` };
+  } catch (error) {
+    return { ok: false, retryable: true, error: `the receiver could not be reached: ${(error as Error).message}` };
+  }
+}

@@ -1,0 +1,191 @@
+import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import https from 'node:https';
+import { ConnectError, ServicePipesError, TimeoutError } from '../../runtime/errors.js';
+import { sharedState, type RouterServices } from '../../runtime/services.js';
+
+/**
+ * One keep-alive connection pool per router and protocol, shared by every http(s) endpoint: opening a
+ * connection (and a TLS session) per message would cost more than the message. node:http rather than
+ * the global fetch because Node 20's fetch has no per-request connect timeout (that needs the undici
+ * package's Agent), and a separate connect timeout is what tells "the partner never got it" (ConnectError,
+ * safe to retry) from "the partner is slow" (TimeoutError, the request may have been processed).
+ */
+interface Pools {
+  http: http.Agent;
+  https: https.Agent;
+  users: number;
+}
+
+const POOLS_KEY = 'http-client-pools';
+/** Per partner origin; requests beyond it wait for a free connection (inside the response timeout). */
+const MAX_SOCKETS_PER_ORIGIN = 64;
+/** A partner answer larger than this is refused rather than held in memory. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+function pools(services: RouterServices): Pools {
+  return sharedState(services, POOLS_KEY, () => ({
+    http: new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_ORIGIN }),
+    https: new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_ORIGIN }),
+    users: 0,
+  }));
+}
+
+export function acquirePools(services: RouterServices): void {
+  pools(services).users++;
+}
+
+/** The last producer to stop closes the pooled connections, so a stopped router holds no sockets. */
+export function releasePools(services: RouterServices): void {
+  const current = services.shared.get(POOLS_KEY) as Pools | undefined;
+  if (!current) return;
+  current.users = Math.max(0, current.users - 1);
+  if (current.users > 0) return;
+  current.http.destroy();
+  current.https.destroy();
+  services.shared.delete(POOLS_KEY);
+}
+
+export interface HttpCall {
+  url: URL;
+  method: string;
+  headers: OutgoingHttpHeaders;
+  body?: Buffer;
+  connectTimeoutMs: number;
+  /** From the start of the call until the whole answer is read; 0 = none. */
+  responseTimeoutMs: number;
+  /** Cancels the call (the socket is closed, so the partner sees it). */
+  signal?: AbortSignal;
+  /** The URL as logs and errors may show it (no query, no credentials). */
+  displayUrl: string;
+}
+
+export interface HttpAnswer {
+  status: number;
+  statusText: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** Error codes meaning no connection was made: the partner did not receive the request. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
+
+/**
+ * Sends one call. A kept-alive connection the partner closed while idle fails at once with ECONNRESET
+ * before any answer; that call is sent once more on a fresh connection, as browsers do.
+ */
+export async function send(services: RouterServices, call: HttpCall): Promise<HttpAnswer> {
+  try {
+    return await sendOnce(services, call);
+  } catch (error) {
+    if (!(error instanceof StaleConnectionError) || call.signal?.aborted) throw error instanceof StaleConnectionError ? error.cause : error;
+    return sendOnce(services, call, { fresh: true });
+  }
+}
+
+class StaleConnectionError extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
+  }
+}
+
+function sendOnce(services: RouterServices, call: HttpCall, retry: { fresh?: boolean } = {}): Promise<HttpAnswer> {
+  const agent = call.url.protocol === 'https:' ? pools(services).https : pools(services).http;
+  const transport = call.url.protocol === 'https:' ? https : http;
+  return new Promise<HttpAnswer>((resolve, reject) => {
+    let settled = false;
+    let connectTimer: NodeJS.Timeout | undefined;
+    let responseTimer: NodeJS.Timeout | undefined;
+    const finish = (error: Error | undefined, answer?: HttpAnswer): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(connectTimer);
+      clearTimeout(responseTimer);
+      call.signal?.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve(answer!);
+    };
+    // Destroying the request closes the socket: a partner still working on it sees the connection go.
+    const fail = (error: Error): void => {
+      finish(error);
+      request.destroy();
+    };
+    const onAbort = (): void => {
+      const reason: unknown = call.signal?.reason;
+      fail(reason instanceof Error ? reason : new TimeoutError(`Call to ${call.displayUrl} was cancelled`));
+    };
+
+    const request = transport.request(call.url, {
+      method: call.method,
+      headers: call.body ? { ...call.headers, 'content-length': call.body.length } : call.headers,
+      // The retry of a stale connection must not be handed another idle one from the pool.
+      agent: retry.fresh ? false : agent,
+    });
+    let answered = false;
+    // First, so that a request destroyed early (already cancelled) never emits an unhandled 'error'.
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      const mapped = clientError(error, call);
+      const stale = !retry.fresh && request.reusedSocket && error.code === 'ECONNRESET' && !answered;
+      finish(stale ? new StaleConnectionError(mapped) : mapped);
+    });
+    if (call.signal?.aborted) {
+      onAbort();
+      return;
+    }
+    call.signal?.addEventListener('abort', onAbort, { once: true });
+    if (call.responseTimeoutMs > 0) {
+      responseTimer = setTimeout(
+        () => fail(new TimeoutError(`No complete answer from ${call.displayUrl} within ${call.responseTimeoutMs} ms`)),
+        call.responseTimeoutMs,
+      );
+    }
+    request.on('socket', (socket) => {
+      if (!socket.connecting || call.connectTimeoutMs <= 0) return;
+      connectTimer = setTimeout(
+        () => fail(new ConnectError(`Could not connect to ${call.url.host} within ${call.connectTimeoutMs} ms`, { details: { code: 'CONNECT_TIMEOUT' } })),
+        call.connectTimeoutMs,
+      );
+      socket.once('connect', () => clearTimeout(connectTimer));
+    });
+    request.on('response', (response) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_RESPONSE_BYTES) {
+          fail(new ServicePipesError('RESPONSE_TOO_LARGE', `The answer of ${call.displayUrl} is larger than ${MAX_RESPONSE_BYTES} bytes`, { httpStatus: 502 }));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.on('error', (error: NodeJS.ErrnoException) => finish(clientError(error, call)));
+      response.on('aborted', () => finish(new ConnectError(`The connection to ${call.url.host} closed before the answer was complete`)));
+      response.on('end', () =>
+        finish(undefined, {
+          status: response.statusCode ?? 0,
+          statusText: response.statusMessage ?? '',
+          headers: response.headers,
+          body: Buffer.concat(chunks),
+        }),
+      );
+    });
+    request.end(call.body);
+  });
+}
+
+function clientError(error: NodeJS.ErrnoException, call: HttpCall): Error {
+  const code = error.code ?? 'UNKNOWN';
+  if (NOT_CONNECTED.has(code)) {
+    return new ConnectError(`Connection to ${call.url.host} failed: ${code}`, { cause: error, details: { code } });
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') {
+    // Connected, then cut: the partner may or may not have acted on the request.
+    return new ConnectError(`Connection to ${call.url.host} was closed during the call: ${code}`, { cause: error, details: { code } });
+  }
+  return new ServicePipesError('HTTP_CLIENT_FAILED', `Call to ${call.displayUrl} failed: ${error.message}`, {
+    cause: error,
+    retryable: true,
+    httpStatus: 502,
+    details: { code },
+  });
+}

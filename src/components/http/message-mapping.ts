@@ -1,0 +1,134 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { Exchange } from '../../runtime/exchange.js';
+
+/** Camel's HTTP header names read and written by the http producer. */
+export const HTTP_HEADER = {
+  method: 'CamelHttpMethod',
+  uri: 'CamelHttpUri',
+  path: 'CamelHttpPath',
+  query: 'CamelHttpQuery',
+  responseCode: 'CamelHttpResponseCode',
+  responseText: 'CamelHttpResponseText',
+} as const;
+
+/**
+ * Exchange property holding an Authorization value for this call only (e.g. a token fetched by an earlier
+ * step). A property, not a header, because properties never arrive from outside the router: a value here
+ * was put there by the route itself.
+ */
+export const HTTP_AUTHORIZATION_PROPERTY = 'httpAuthorization';
+
+/** They describe one connection, not the message. */
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'date',
+  'expect',
+];
+
+/**
+ * Credentials on the message belong to whoever sent the message in (the caller of an HTTP entry, a
+ * publisher); they are never passed on to a partner. Partner credentials come from the endpoint options
+ * or {@link HTTP_AUTHORIZATION_PROPERTY}.
+ */
+const CREDENTIALS = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key'];
+
+/**
+ * Not forwarded: the body is sent uncompressed and decoded as plain bytes, so compression is never
+ * negotiated on the caller's behalf; the content type is decided from the body.
+ */
+const BODY_NEGOTIATION = ['accept-encoding', 'content-encoding', 'content-type'];
+
+const NOT_FORWARDED = new Set([...HOP_BY_HOP, ...CREDENTIALS, ...BODY_NEGOTIATION]);
+/** Response headers kept off the message: connection details, and cookies a partner would set on us. */
+const NOT_RETURNED = new Set([...HOP_BY_HOP, 'set-cookie', 'content-encoding']);
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const SAFE_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** The message headers a partner may see (see the NOT_FORWARDED rules above). */
+export function requestHeaders(exchange: Exchange): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(exchange.message.headers)) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith('camel') || NOT_FORWARDED.has(lower) || !TOKEN.test(name)) continue;
+    const text = headerText(value);
+    if (text !== undefined) headers[lower] = text;
+  }
+  return headers;
+}
+
+function headerText(value: unknown): string | string[] | undefined {
+  if (typeof value === 'string') return SAFE_VALUE.test(value) ? value : undefined;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' && SAFE_VALUE.test(v))) return value as string[];
+  return undefined;
+}
+
+/** The Content-Type the message declares, if any. */
+export function messageContentType(exchange: Exchange): string | undefined {
+  const value = exchange.getHeader('Content-Type');
+  return typeof value === 'string' && value.trim() ? value : undefined;
+}
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+export function isJsonType(contentType: string | undefined): boolean {
+  return !!contentType && JSON_TYPE.test(contentType.trim());
+}
+
+/** The request body as bytes with its content type: objects as JSON, text as UTF-8, bytes as they are. */
+export function encodeBody(body: unknown, declared: string | undefined): { bytes: Buffer; contentType: string } | undefined {
+  if (body === null || body === undefined) return undefined;
+  if (Buffer.isBuffer(body)) return { bytes: body, contentType: declared ?? 'application/octet-stream' };
+  if (typeof body === 'string') return { bytes: Buffer.from(body, 'utf8'), contentType: declared ?? 'text/plain; charset=utf-8' };
+  return {
+    bytes: Buffer.from(JSON.stringify(body), 'utf8'),
+    contentType: isJsonType(declared) ? declared! : 'application/json',
+  };
+}
+
+/** The answer's body as the route sees it: JSON parsed when the content type says so, text, or bytes. */
+export function decodeBody(bytes: Buffer, contentType: string | undefined): unknown {
+  if (bytes.length === 0) return null;
+  if (isJsonType(contentType)) {
+    const text = bytes.toString('utf8');
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text; // a partner mislabelling its answer should not turn a delivered call into a failure
+    }
+  }
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (!type || type.startsWith('text/') || type.endsWith('+xml') || type === 'application/xml' || type === 'application/x-www-form-urlencoded') {
+    return bytes.toString('utf8');
+  }
+  return bytes;
+}
+
+/** Puts the answer on the message: body, Camel's response headers and the partner's headers. */
+export function applyResponse(
+  exchange: Exchange,
+  response: { status: number; statusText: string; headers: IncomingHttpHeaders; body: unknown },
+  options: { skipResponseHeaders: boolean },
+): void {
+  // The request's Content-Type described the request body, not this one.
+  exchange.removeHeader('Content-Type');
+  if (!options.skipResponseHeaders) {
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value === undefined || NOT_RETURNED.has(name)) continue;
+      exchange.setHeader(name, value);
+    }
+  }
+  exchange.setHeader(HTTP_HEADER.responseCode, response.status);
+  exchange.setHeader(HTTP_HEADER.responseText, response.statusText);
+  exchange.message.body = response.body;
+}

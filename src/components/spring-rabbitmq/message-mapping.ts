@@ -1,0 +1,230 @@
+/**
+ * Between a message exchange and an AMQP message, both ways: what is sent as the body, which headers
+ * travel, and which Camel headers a consumed message carries into its route.
+ */
+import { randomUUID } from 'node:crypto';
+import { Exchange } from '../../runtime/exchange.js';
+import { DeliveryProperties, InvalidPayloadError } from '../../runtime/errors.js';
+import type { DeliveredMessage, OutboundMessage } from '../../transport/transport.js';
+import { attemptsOf, isPipesHeader } from '../../reliability/broker-retry.js';
+
+/** Camel's header names of the spring-rabbitmq component (producer overrides and consumed-message facts). */
+export const SpringRabbitHeaders = {
+  exchangeOverrideName: 'CamelSpringRabbitmqExchangeOverrideName',
+  routingOverrideKey: 'CamelSpringRabbitmqRoutingOverrideKey',
+  messageId: 'CamelSpringRabbitmqMessageId',
+  exchangeName: 'CamelSpringRabbitmqExchangeName',
+  routingKey: 'CamelSpringRabbitmqRoutingKey',
+  queue: 'CamelSpringRabbitmqQueue',
+  redelivered: 'CamelSpringRabbitmqRedelivered',
+  timestamp: 'CamelSpringRabbitmqTimestamp',
+  contentType: 'CamelSpringRabbitmqContentType',
+  replyTo: 'CamelSpringRabbitmqReplyTo',
+  userId: 'CamelSpringRabbitmqUserId',
+  type: 'CamelSpringRabbitmqType',
+} as const;
+
+/** The caller's idempotency key becomes the AMQP message-id, so a retried request is a recognisable duplicate. */
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+/*
+ * Which exchange headers are published as AMQP headers. Everything is sent except:
+ * 1. the router's own: `Camel*` headers (internal state, the override headers included) and the delivery
+ *    bookkeeping of the broker and the router (`x-death`, `x-first-death-*`, `x-delivery-count`, `x-pipes-*`);
+ * 2. credentials: Authorization, Proxy-Authorization, Cookie, Set-Cookie, X-API-Key;
+ * 3. headers that describe one HTTP request or connection rather than the message: Host, Connection,
+ *    Keep-Alive, Transfer-Encoding, TE, Trailer, Upgrade, Expect, Content-* (the content type travels as the
+ *    AMQP property), Accept*, User-Agent, Origin, Referer, Via, Forwarded, X-Forwarded-*, X-Real-IP, Sec-*,
+ *    If-*, Cache-Control, Pragma, Range, Priority, DNT.
+ * So `Idempotency-Key`, `X-Correlation-Id` and business headers set by the route travel on.
+ */
+const NOT_SENT = new Set([
+  'x-death',
+  'x-delivery-count',
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'host',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'expect',
+  'user-agent',
+  'origin',
+  'referer',
+  'via',
+  'forwarded',
+  'x-real-ip',
+  'cache-control',
+  'pragma',
+  'range',
+  'priority',
+  'dnt',
+  'proxy-connection',
+]);
+const NOT_SENT_PREFIX = /^(camel|x-first-death-|x-pipes-|content-|accept|x-forwarded-|sec-|if-)/i;
+
+export function isSentHeader(name: string): boolean {
+  return !NOT_SENT.has(name.toLowerCase()) && !NOT_SENT_PREFIX.test(name);
+}
+
+/** A header value AMQP can carry; others (functions, undefined, null) are left out. */
+function amqpValue(value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (value instanceof Date) return value.toISOString();
+  if (Buffer.isBuffer(value)) return value;
+  if (Array.isArray(value)) return value.map(amqpValue).filter((item) => item !== undefined);
+  if (typeof value === 'object') {
+    const table: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      const mapped = amqpValue(item);
+      if (mapped !== undefined) table[key] = mapped;
+    }
+    return table;
+  }
+  return undefined;
+}
+
+export function outboundHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  const sent: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!isSentHeader(name)) continue;
+    const mapped = amqpValue(value);
+    if (mapped !== undefined) sent[name] = mapped;
+  }
+  return sent;
+}
+
+/** Body bytes and content type: objects as JSON, strings as text, bytes as they are. */
+export function encodeBody(
+  body: unknown,
+  declaredType: string | undefined,
+): { body: Buffer; contentType?: string } {
+  if (body === null || body === undefined) return { body: Buffer.alloc(0), contentType: declaredType };
+  if (Buffer.isBuffer(body)) return { body, contentType: declaredType ?? 'application/octet-stream' };
+  if (body instanceof Uint8Array)
+    return { body: Buffer.from(body), contentType: declaredType ?? 'application/octet-stream' };
+  // A string may already be JSON text (jsonata outputType=JsonString): the route's Content-Type says so.
+  if (typeof body === 'string')
+    return { body: Buffer.from(body, 'utf8'), contentType: declaredType ?? 'text/plain' };
+  return { body: Buffer.from(JSON.stringify(body), 'utf8'), contentType: 'application/json' };
+}
+
+/** A header value as text when it is a scalar (header values set by routes may be anything). */
+export function scalarText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  return undefined;
+}
+
+function headerText(exchange: Exchange, name: string): string | undefined {
+  const value = exchange.getHeader(name);
+  const text = scalarText(Array.isArray(value) ? (value as unknown[])[0] : value);
+  return text === '' ? undefined : text;
+}
+
+/** The AMQP message a producer publishes for an exchange. */
+export function toOutbound(
+  exchange: Exchange,
+  target: { exchange: string; routingKey: string; mandatory: boolean },
+): OutboundMessage {
+  const { body, contentType } = encodeBody(exchange.body, headerText(exchange, 'Content-Type'));
+  return {
+    exchange: target.exchange,
+    routingKey: target.routingKey,
+    mandatory: target.mandatory,
+    body,
+    contentType,
+    headers: outboundHeaders(exchange.message.headers),
+    messageId: headerText(exchange, IDEMPOTENCY_HEADER) ?? exchange.exchangeId,
+    correlationId: exchange.correlationId,
+  };
+}
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
+
+function mediaType(contentType: string | undefined): string | undefined {
+  return contentType?.split(';')[0]?.trim().toLowerCase() || undefined;
+}
+
+/**
+ * The body as a route sees it: JSON content types parsed, text as a string, anything else as bytes.
+ * A JSON content type on a body that is not JSON is the sender's fault and no retry fixes it.
+ */
+export function decodeBody(message: Pick<DeliveredMessage, 'body' | 'contentType'>): unknown {
+  const type = mediaType(message.contentType);
+  if (message.body.length === 0) return null;
+  if (type && JSON_TYPE.test(type)) {
+    try {
+      return JSON.parse(message.body.toString('utf8')) as unknown;
+    } catch (error) {
+      throw new InvalidPayloadError(
+        `The message body is not valid JSON although its content type is ${message.contentType}: ${(error as Error).message}`,
+      );
+    }
+  }
+  if (type?.startsWith('text/')) return message.body.toString('utf8');
+  return message.body;
+}
+
+/** Headers the broker and the router keep for themselves; a route never sees them. */
+function isBookkeeping(name: string): boolean {
+  const lower = name.toLowerCase();
+  return (
+    lower === 'x-death' ||
+    lower === 'x-delivery-count' ||
+    lower.startsWith('x-first-death-') ||
+    isPipesHeader(lower)
+  );
+}
+
+/** An id short and plain enough to become an exchange id (and so the message-id of what the route publishes). */
+const REUSABLE_ID = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * The exchange for a consumed message. Its exchange id is the message-id, so what the route publishes
+ * onward carries the same message-id on every redelivery and downstream consumers can deduplicate it.
+ */
+export function fromDelivered(
+  message: DeliveredMessage,
+  init: { routeId: string; fromEndpoint: string },
+): Exchange {
+  const headers: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(message.headers))
+    if (!isBookkeeping(name)) headers[name] = value;
+  const attempts = attemptsOf(message.headers);
+  const facts: Record<string, unknown> = {
+    [SpringRabbitHeaders.messageId]: message.messageId,
+    [SpringRabbitHeaders.exchangeName]: message.exchange,
+    [SpringRabbitHeaders.routingKey]: message.routingKey,
+    [SpringRabbitHeaders.queue]: message.queue,
+    [SpringRabbitHeaders.redelivered]: message.redelivered,
+    [SpringRabbitHeaders.timestamp]: message.timestamp,
+    [SpringRabbitHeaders.contentType]: message.contentType,
+    [SpringRabbitHeaders.replyTo]: message.replyTo,
+    [SpringRabbitHeaders.userId]: message.userId,
+    [SpringRabbitHeaders.type]: message.type,
+    [DeliveryProperties.redeliveryCounter]: attempts,
+    [DeliveryProperties.redelivered]: attempts > 0 || message.redelivered,
+  };
+  for (const [name, value] of Object.entries(facts)) if (value !== undefined) headers[name] = value;
+  const exchangeId =
+    message.messageId && REUSABLE_ID.test(message.messageId) ? message.messageId : randomUUID();
+  return new Exchange({
+    exchangeId,
+    correlationId: message.correlationId || exchangeId,
+    headers,
+    pattern: 'InOnly',
+    routeId: init.routeId,
+    fromEndpoint: init.fromEndpoint,
+    properties: { [DeliveryProperties.heldByBroker]: true },
+  });
+}

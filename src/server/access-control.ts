@@ -1,0 +1,147 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_RBAC_FILE } from '../config.js';
+import type { LoadDiagnostic, RouteDefinition, RouteSet } from '../dsl/model.js';
+import { parseEndpointUri } from '../runtime/endpoint-uri.js';
+import { sharedState, type RouterServices } from '../runtime/services.js';
+import {
+  checkRbacReferences,
+  createSecurity,
+  denyAllRbac,
+  loadRbacFile,
+  SECURITY_SHARED_KEY,
+} from '../security/index.js';
+
+/** Schemes whose consumers are HTTP entries (served by this server, guarded with `route:<id>`). */
+export const HTTP_ENTRY_SCHEMES: readonly string[] = ['platform-http', 'rest'];
+
+/**
+ * Admin areas the RBAC file may name in `admin:<area>` grants. An exact grant of another area is a load
+ * error (a misspelt grant would otherwise silently open nothing). Parts that serve a new area add it with
+ * {@link declareAdminAreas} before the routes load.
+ */
+export const ADMIN_AREAS: readonly string[] = ['health', 'metrics', 'dead-letters', 'breakers', 'runs'];
+
+/** Adds admin areas to the ones RBAC grants are checked against (call before the router loads). */
+export function declareAdminAreas(services: RouterServices, ...areas: string[]): void {
+  const declared = adminAreas(services);
+  for (const area of areas) declared.add(area);
+}
+
+function adminAreas(services: RouterServices): Set<string> {
+  return sharedState(services, 'security.admin-areas', () => new Set<string>(ADMIN_AREAS));
+}
+
+/** Whether access control was turned off on purpose (tests, `pipes run --no-auth`). */
+export function accessControlDisabled(services: RouterServices): boolean {
+  return services.config.security === 'disabled';
+}
+
+/**
+ * Sets up access control for a router at load, before its routes are built (the `policy` step reads it):
+ *
+ * - `config.security: 'disabled'`: no guard at all; refused under NODE_ENV=production, warned loudly otherwise.
+ * - an RBAC file (`RBAC_FILE`, else `rbac.yaml` in the working directory when present): loaded, checked
+ *   against the routes, flows and admin areas, and enforced.
+ * - no RBAC file: a router with HTTP entries refuses to start (an entry nobody may call is a deployment
+ *   mistake, better found at start than as 403s); any other router enforces a file that grants nothing, so
+ *   the admin and async APIs answer no one and only the open probes answer.
+ *
+ * Returns the diagnostics; the Security, when there is one, is under `SECURITY_SHARED_KEY`.
+ */
+export function setUpAccessControl(services: RouterServices, routeSet: RouteSet): LoadDiagnostic[] {
+  const { config } = services;
+  const logger = services.logger.child({ component: 'security' });
+  services.shared.delete(SECURITY_SHARED_KEY);
+  const httpRoutes = routeSet.routes.filter(isHttpEntry);
+
+  if (config.security === 'disabled') {
+    if (process.env.NODE_ENV === 'production') {
+      return [
+        {
+          severity: 'error',
+          message: 'Access control cannot be disabled when NODE_ENV=production',
+          hint: 'Remove --no-auth and give the router its RBAC file (RBAC_FILE, see docs/security.md).',
+        },
+      ];
+    }
+    const message =
+      'ACCESS CONTROL IS DISABLED: every HTTP entry, admin and async endpoint answers every caller without credentials. For local development and tests only.';
+    logger.warn(message, { event: 'security-disabled', httpEntries: httpRoutes.map((r) => r.id) });
+    const diagnostics: LoadDiagnostic[] = [{ severity: 'warning', message }];
+    if (config.rbacFile) {
+      diagnostics.push({
+        severity: 'warning',
+        message: `The RBAC file ${config.rbacFile} is ignored because access control is disabled`,
+      });
+    }
+    return diagnostics;
+  }
+
+  const file = config.rbacFile ?? (existsSync(DEFAULT_RBAC_FILE) ? DEFAULT_RBAC_FILE : undefined);
+  if (!file) {
+    if (httpRoutes.length > 0) {
+      return [
+        {
+          severity: 'error',
+          message: `There is no RBAC file, so nobody may call the HTTP entries (${httpRoutes.map((r) => r.id).join(', ')}): the router does not start`,
+          loc: httpRoutes[0]!.from.loc,
+          hint:
+            `Write ${DEFAULT_RBAC_FILE} in the working directory or set RBAC_FILE (docs/security.md). ` +
+            'For local experiments only: pipes run --no-auth.',
+          snippet:
+            'roles:\n  payments-writer: [route:payments-*]\nprincipals:\n  - id: ledger-service\n    roles: [payments-writer]\n    apiKeyEnv: LEDGER_API_KEY',
+        },
+      ];
+    }
+    services.shared.set(SECURITY_SHARED_KEY, createSecurity(denyAllRbac(), logger));
+    const message =
+      'No RBAC file: access control denies everything; the admin and async APIs answer 401/403 to every caller (probes stay open)';
+    logger.warn(message, { event: 'security-deny-all' });
+    return [{ severity: 'warning', message, hint: `Write ${DEFAULT_RBAC_FILE} or set RBAC_FILE.` }];
+  }
+
+  const resolved = path.resolve(file);
+  const { rbac, diagnostics } = loadRbacFile(resolved);
+  if (!rbac) {
+    // The router will not start; a Security that denies everything keeps later checks (policy steps)
+    // from adding misleading "no RBAC file" errors on top of the file's own.
+    services.shared.set(SECURITY_SHARED_KEY, createSecurity(denyAllRbac(resolved), logger));
+    return diagnostics;
+  }
+  // Cross-checks against half-loaded route files would only report grants of routes that failed to parse.
+  if (!routeSet.diagnostics.some((d) => d.severity === 'error')) {
+    diagnostics.push(
+      ...checkRbacReferences(rbac, {
+        routeIds: routeSet.routes.map((r) => r.id),
+        flowNames: flowNames(routeSet),
+        adminAreas: adminAreas(services),
+        httpEntryRouteIds: httpRoutes.map((r) => r.id),
+      }),
+    );
+  }
+  services.shared.set(SECURITY_SHARED_KEY, createSecurity(rbac, logger));
+  logger.info('access control enforced', {
+    event: 'security-enabled',
+    rbacFile: resolved,
+    roles: rbac.roles.size,
+    principals: rbac.principals.length,
+    jwt: rbac.jwt !== undefined,
+    openProbes: rbac.open,
+  });
+  return diagnostics;
+}
+
+function isHttpEntry(route: RouteDefinition): boolean {
+  return HTTP_ENTRY_SCHEMES.includes(parseEndpointUri(route.from.uri).scheme);
+}
+
+/** Names of the `- flow:` documents (their `name`, else their `id`). */
+function flowNames(routeSet: RouteSet): string[] {
+  const names: string[] = [];
+  for (const flow of routeSet.flows) {
+    const name = flow.definition.name ?? flow.definition.id;
+    if (typeof name === 'string' && name !== '') names.push(name);
+  }
+  return names;
+}
