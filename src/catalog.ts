@@ -9,7 +9,7 @@ export function createRegistry(): Registry {
   const registry = new Registry();
   for (const language of languages) registry.addLanguage(language);
   for (const step of steps) registry.addStep(step);
-  for (const component of components) registry.addComponent(component as never);
+  for (const component of components) registry.addComponent(component);
   registry.addDocument('flow', flowDocumentSchema);
   registry.addModule(asyncEngineModule);
   return registry;

@@ -83,7 +83,7 @@ export class Exchange {
       exchangeId: options.keepId ? this.exchangeId : undefined,
       correlationId: this.correlationId,
       body: 'body' in options ? options.body : cloneValue(this.message.body),
-      headers: cloneValue(this.message.headers) as Record<string, unknown>,
+      headers: cloneValue<Record<string, unknown>>(this.message.headers),
       properties: { ...this.properties },
       variables: { ...this.variables },
       pattern: this.pattern,

@@ -113,8 +113,8 @@ function createContext(route: RouteDefinition, services: RouterServices, logger:
     route,
     services,
     logger,
-    report: shared.report,
-    afterBuild: shared.afterBuild,
+    report: (diagnostic) => shared.report(diagnostic),
+    afterBuild: (check) => shared.afterBuild(check),
     addLifecycle(lifecycle) {
       shared.producers.push({ process: noop, start: () => lifecycle.start?.() ?? Promise.resolve(), stop: () => lifecycle.stop?.() ?? Promise.resolve() });
     },
@@ -140,7 +140,7 @@ function createContext(route: RouteDefinition, services: RouterServices, logger:
           return language.compilePredicate(definition, { readResource: (uri) => context.readResource(uri, definition.loc) });
         } catch (error) {
           shared.report(expressionDiagnostic(error, definition));
-          return async () => false;
+          return () => Promise.resolve(false);
         }
       }
       const expression = context.compileExpression(definition);
@@ -240,7 +240,7 @@ function resolveEndpoint(
   }
   const { spec, alias } = found;
   if (alias?.warning) context.report({ severity: 'warning', message: alias.warning, loc });
-  const usable = role === 'producer' ? spec.createProducer : spec.createConsumer;
+  const usable = role === 'producer' ? spec.createProducer !== undefined : spec.createConsumer !== undefined;
   if (!usable) {
     context.report({
       severity: 'error',
@@ -252,7 +252,7 @@ function resolveEndpoint(
   let merged: Record<string, unknown> = { ...parsed.query, ...parameters };
   let path = parsed.path;
   if (!path && merged[spec.pathParameter] !== undefined) {
-    path = String(merged[spec.pathParameter] as string);
+    path = String(merged[spec.pathParameter]);
   }
   delete merged[spec.pathParameter];
   if (alias?.mapOptions) merged = alias.mapOptions(merged);
