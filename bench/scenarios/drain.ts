@@ -1,0 +1,82 @@
+/**
+ * The shape of the AMQP scenarios (S2, S3): per round and side, messages are pre-loaded into the side's
+ * input queue while nothing consumes it, the consumer process is started, and the time from the first to
+ * the last arrival at the far end (the sink queue, the stub partner) gives the throughput; CPU is read for
+ * that same interval, so start-up is not counted. Then, with the process warm, messages are published at a
+ * fixed rate of half that throughput and their end-to-end latency is taken from the send time they carry.
+ * Both sides get the same queue kind: a quorum queue declared by the bench, as the router declares its own.
+ */
+import type { Child, Worker } from '../lib/children.js';
+import { memory } from '../lib/proc-stats.js';
+import type { SideRound } from '../lib/report.js';
+import type { ArrivalReport } from '../workers/arrivals.js';
+import { alternate, perThousand, type BenchContext } from './context.js';
+
+export interface DrainSide {
+  name: string;
+  queue: string;
+  start(): Promise<Child>;
+}
+
+/** The router's own work queues are quorum queues with a length limit and a delivery limit. */
+export function inputQueue(name: string): { name: string; arguments: Record<string, unknown> } {
+  return {
+    name,
+    arguments: { 'x-queue-type': 'quorum', 'x-max-length': 200_000, 'x-overflow': 'reject-publish', 'x-delivery-limit': 20 },
+  };
+}
+
+/** The queues a router consumer declares beside its input queue (retry level 1, dead letters). */
+export function routerSideQueues(queue: string): string[] {
+  return [queue, `${queue}.dlq`, ...Array.from({ length: 5 }, (_, index) => `${queue}.retry.${index + 1}`)];
+}
+
+export async function drainRounds(
+  context: BenchContext,
+  options: { id: string; count: number; sides: [DrainSide, DrainSide]; far: Worker },
+): Promise<{ rounds: Record<string, SideRound[]>; notes: string[] }> {
+  const { amqp, sampler, sizes } = context;
+  const rounds: Record<string, SideRound[]> = Object.fromEntries(options.sides.map((side) => [side.name, []]));
+  const notes: string[] = [];
+  for (let round = 0; round < sizes.rounds; round += 1) {
+    for (const side of alternate(round, ...options.sides)) {
+      await amqp.call('purge', { queue: side.queue });
+      await options.far.call('reset');
+      await amqp.call('preload', { queue: side.queue, count: options.count });
+      const child = await side.start();
+      sampler.watch(child.pid);
+      try {
+        const drained = await options.far.call<ArrivalReport>('arrivals', { count: options.count, timeoutMs: 300_000 });
+        if (drained.count < options.count) notes.push(`round ${round + 1} ${side.name}: only ${drained.count} of ${options.count} arrived in time`);
+        const seconds = (drained.lastAt - drained.firstAt) / 1000;
+        const rate = seconds > 0 ? (drained.count - 1) / seconds : undefined;
+        const cpu = sampler.cpuBetween(child.pid, drained.firstAt, drained.lastAt);
+        const brokerCpu = sampler.cpuBetween(context.brokerPid, drained.firstAt, drained.lastAt);
+        let half: SideRound['half'] = { note: 'not measured' };
+        if (rate) {
+          await options.far.call('reset');
+          const { sent } = await amqp.call<{ sent: number }>('publishAtRate', {
+            queue: side.queue,
+            rate: Math.max(1, Math.round(rate / 2)),
+            durationMs: sizes.halfSeconds * 1000,
+          });
+          const arrived = await options.far.call<ArrivalReport>('arrivals', { count: sent, timeoutMs: 60_000 });
+          if (arrived.count < sent) notes.push(`round ${round + 1} ${side.name}: half load, ${arrived.count} of ${sent} arrived in time`);
+          half = { rate: arrived.count / sizes.halfSeconds, ...arrived.latency };
+        }
+        rounds[side.name]!.push({
+          full: { rate, note: 'pre-loaded queue: latency at full load is the wait in the queue, not reported' },
+          half,
+          cpuPer1k: perThousand(cpu, drained.count - 1),
+          brokerCpuPer1k: perThousand(brokerCpu, drained.count - 1),
+          peakRssMiB: memory(child.pid)?.peakRssMiB,
+        });
+        context.log(`${options.id} round ${round + 1} ${side.name}: ${rate?.toFixed(0) ?? '–'} msg/s, half-load p99 ${half.p99?.toFixed(1) ?? '–'} ms`);
+      } finally {
+        sampler.forget(child.pid);
+        await child.stop();
+      }
+    }
+  }
+  return { rounds, notes };
+}

@@ -1,0 +1,65 @@
+/** S3, connector: queue → circuitBreaker → HTTP POST to a stub partner, against a bare consume → POST. */
+import { freePort, startRouterProcess, startWorker } from '../lib/children.js';
+import { ratios, summarise, type ScenarioResult } from '../lib/report.js';
+import type { BenchContext } from './context.js';
+import { drainRounds, inputQueue, routerSideQueues } from './drain.js';
+
+const ROUTER_QUEUE = 'bench.s3.router.in';
+const PUMP_QUEUE = 'bench.s3.pump.in';
+const CONCURRENCY = 8;
+
+export async function runS3(context: BenchContext): Promise<ScenarioResult> {
+  await context.amqp.call('setup', { queues: [inputQueue(ROUTER_QUEUE), inputQueue(PUMP_QUEUE)] });
+  const port = await freePort();
+  const partner = await startWorker('stub partner', 'workers/partner.ts', { PORT: String(port) });
+  const partnerUrl = `http://127.0.0.1:${port}/payments`;
+  try {
+    const { rounds, notes } = await drainRounds(context, {
+      id: 'S3',
+      count: context.sizes.connectorPreload,
+      far: partner,
+      sides: [
+        {
+          name: 'router',
+          queue: ROUTER_QUEUE,
+          start: () =>
+            startRouterProcess({
+              name: 'router (S3)',
+              routesDir: 'bench/routes/s3',
+              rabbitmqUrl: context.rabbitmqUrl,
+              cpuProfileDir: context.profileDir,
+              env: { BENCH_PARTNER_URL: partnerUrl },
+            }),
+        },
+        {
+          name: 'baseline',
+          queue: PUMP_QUEUE,
+          start: () =>
+            startWorker('baseline amqp-http-pump', 'baselines/amqp-http-pump.ts', {
+              RABBITMQ_URL: context.rabbitmqUrl,
+              QUEUE: PUMP_QUEUE,
+              PARTNER_URL: partnerUrl,
+              CONCURRENCY: String(CONCURRENCY),
+            }),
+        },
+      ],
+    });
+    const { ratio, ratios: each } = ratios(rounds.router!, rounds.baseline!);
+    return {
+      id: 'S3',
+      title: 'connector: queue → circuitBreaker → HTTP POST to a stub partner',
+      router: summarise(rounds.router!),
+      baseline: summarise(rounds.baseline!),
+      baselineName: 'consume → POST',
+      ratio,
+      ratios: each,
+      targets: ['router/baseline ≥ 0.8 (breaker closed)'],
+      met: ratio === undefined ? undefined : ratio >= 0.8,
+      notes,
+      raw: { router: rounds.router!, baseline: rounds.baseline! },
+    };
+  } finally {
+    await partner.stop();
+    await context.amqp.call('cleanup', { queues: [...routerSideQueues(ROUTER_QUEUE), PUMP_QUEUE] });
+  }
+}
