@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { createRegistry } from './catalog.js';
 import { defaultConfig, type RouterConfig } from './config.js';
 import { formatDiagnostics } from './dsl/format-diagnostics.js';
-import { createLogger } from './observability/logger.js';
+import { createLogger, type Logger } from './observability/logger.js';
 import { Exchange } from './runtime/exchange.js';
 import { createStandaloneProducer } from './runtime/route-builder.js';
 import { createServices, loadAndBuild, RouteLoadError, Router } from './runtime/router.js';
@@ -40,16 +40,7 @@ program
     const config = configFrom(flags);
     if (flags.auth === false) config.security = 'disabled';
     const logger = createLogger({ level: config.logLevel });
-    let router: Router;
-    try {
-      router = await Router.create({ config, registry: createRegistry(), logger });
-    } catch (error) {
-      if (error instanceof RouteLoadError) {
-        process.stderr.write(formatDiagnostics(error.diagnostics) + '\n');
-        process.exit(1);
-      }
-      throw error;
-    }
+    const router = await createRouterOrExit(config, logger);
     if (router.diagnostics.length) process.stderr.write(formatDiagnostics(router.diagnostics) + '\n');
     let stopping = false;
     const stop = (signal: string): void => {
@@ -99,16 +90,7 @@ program
     const config = configFrom(flags);
     // Logs go to stderr so stdout holds only the resulting exchange.
     const logger = createLogger({ level: config.logLevel, stream: process.stderr });
-    let router: Router;
-    try {
-      router = await Router.create({ config, registry: createRegistry(), logger });
-    } catch (error) {
-      if (error instanceof RouteLoadError) {
-        process.stderr.write(formatDiagnostics(error.diagnostics) + '\n');
-        process.exit(1);
-      }
-      throw error;
-    }
+    const router = await createRouterOrExit(config, logger);
     await router.start({ http: false, consumers: (route) => route.from.scheme === 'direct' });
     const exchange = new Exchange({ body: parseBody(flags.body), headers: parseHeaders(flags.header ?? []), pattern: 'InOut' });
     let failed = false;
@@ -133,6 +115,19 @@ program
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     process.exit(failed ? 1 : 0);
   });
+
+/** Loads and builds the routes; on load errors prints every diagnostic and exits 1. */
+async function createRouterOrExit(config: RouterConfig, logger: Logger): Promise<Router> {
+  try {
+    return await Router.create({ config, registry: createRegistry(), logger });
+  } catch (error) {
+    if (error instanceof RouteLoadError) {
+      process.stderr.write(formatDiagnostics(error.diagnostics) + '\n');
+      process.exit(1);
+    }
+    throw error;
+  }
+}
 
 function parseBody(body: string | undefined): unknown {
   if (body === undefined) return null;
