@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { registerDlqCommands } from './admin/cli-dlq.js';
 import { createRegistry } from './catalog.js';
+import { watchForReload } from './runtime/reload-watch.js';
 import { defaultConfig, type RouterConfig } from './config.js';
 import { formatDiagnostics } from './dsl/format-diagnostics.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Exchange } from './runtime/exchange.js';
 import { createStandaloneProducer } from './runtime/route-builder.js';
-import { createServices, loadAndBuild, RouteLoadError, Router } from './runtime/router.js';
+import { createServices, loadAndBuild, RouteLoadError, Router, type ReloadResult } from './runtime/router.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -36,7 +38,8 @@ program
   .option('--resources <dir>', 'extra resource folder for schemas and JSONata (repeatable)', collect)
   .option('--port <n>', 'HTTP port (default: $PORT or 8080)')
   .option('--no-auth', 'no access control at all: local experiments only (refused when NODE_ENV=production)')
-  .action(async (flags: CommonFlags & { port?: string; auth?: boolean }) => {
+  .option('--watch', 'reload when route files, schemas, JSONata or the RBAC file change (SIGHUP always reloads)')
+  .action(async (flags: CommonFlags & { port?: string; auth?: boolean; watch?: boolean }) => {
     const config = configFrom(flags);
     if (flags.auth === false) config.security = 'disabled';
     const logger = createLogger({ level: config.logLevel });
@@ -57,7 +60,16 @@ program
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    // A refused reload leaves the running routes as they are; the problems go to stderr as at start.
+    const reload = async (trigger: string): Promise<ReloadResult> => {
+      logger.info('reloading', { trigger });
+      const result = await router.reload();
+      if (!result.ok && result.diagnostics.length) process.stderr.write(formatDiagnostics(result.diagnostics) + '\n');
+      return result;
+    };
+    process.on('SIGHUP', () => void reload('SIGHUP'));
     await router.start();
+    if (flags.watch) watchForReload({ config, logger, reload: () => reload('file change') });
   });
 
 program
@@ -115,6 +127,8 @@ program
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     process.exit(failed ? 1 : 0);
   });
+
+registerDlqCommands(program);
 
 /** Loads and builds the routes; on load errors prints every diagnostic and exits 1. */
 async function createRouterOrExit(config: RouterConfig, logger: Logger): Promise<Router> {

@@ -3,6 +3,7 @@ import swaggerUi from 'swagger-ui-express';
 import { HttpRequestError } from '../runtime/errors.js';
 import type { Logger } from '../observability/logger.js';
 import { sendError } from '../server/error-response.js';
+import { parseJsonBody } from '../server/json-body.js';
 import type { FlowEngine } from './flow-engine.js';
 import type { Flow } from './flow-model.js';
 import { OPENAPI_PATH, SWAGGER_UI_PATH, openApiDocument } from './openapi.js';
@@ -17,7 +18,20 @@ const MAX_IDEMPOTENCY_KEY = 200;
  */
 export function asyncApiRouter(options: { engine: () => FlowEngine | undefined; flows: () => Map<string, Flow>; bodyLimitBytes: number; logger: Logger }): Router {
   const router = express.Router();
-  const readJson = express.json({ limit: options.bodyLimitBytes, strict: false, type: () => true });
+  const readRaw = express.raw({ limit: options.bodyLimitBytes, type: () => true });
+  // The same checks as HTTP entries (UTF-8, nesting depth, prototype-pollution keys); no body reads as {}.
+  const readJson = (request: Request, response: Response, next: NextFunction): void => {
+    readRaw(request, response, (error?: unknown) => {
+      if (error) return next(error);
+      try {
+        const raw: unknown = request.body;
+        request.body = Buffer.isBuffer(raw) && raw.length > 0 ? parseJsonBody(raw) : {};
+        next();
+      } catch (refused) {
+        next(refused);
+      }
+    });
+  };
   const engine = (): FlowEngine => {
     const current = options.engine();
     if (!current) throw new HttpRequestError(503, 'NOT_STARTED', 'The async engine is not running');

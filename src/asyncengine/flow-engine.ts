@@ -20,6 +20,7 @@ import {
   retryTopology,
   scheduleRetry,
 } from '../reliability/broker-retry.js';
+import { sameMessage, sweepQueue, withoutBrokerHeaders, type SweepDecision } from '../reliability/dead-letters.js';
 import { deadLetterQueueName, retryQueueName, routerQueue } from '../transport/topology-names.js';
 import type { DeliveredMessage, HandlerOutcome, OutboundMessage, QueueDeclaration, Subscription, Topology, Transport } from '../transport/transport.js';
 import { CallbackDelivery, callbackQueueName } from './callbacks.js';
@@ -54,7 +55,14 @@ export interface FlowEngineOptions {
   instance: string;
   /** Path under which runs are served; `statusUrl` = `<base>/<correlationId>?flowName=<flow>`. */
   statusPath?: string;
+  /** Told of every step message's life (the router's metrics); must not throw. */
+  observer?: FlowStepObserver;
 }
+
+export type FlowStepEventKind = 'submitted' | 'started' | 'succeeded' | 'failed' | 'retried' | 'dead_lettered';
+
+/** `count`: messages (a chunked step submits several); `durationMs`: the step's work, when it ran. */
+export type FlowStepObserver = (event: { flow: string; step: string; kind: FlowStepEventKind; count?: number; durationMs?: number }) => void;
 
 export interface StartOptions {
   idempotencyKey?: string;
@@ -235,6 +243,7 @@ export class FlowEngine {
   private async enqueue(step: FlowStep, envelope: FlowEnvelope, suffix: string): Promise<void> {
     if (!step.chunk) {
       await this.transport.publish(envelopeMessage(step.queue, envelope, suffix));
+      this.observe(envelope.flowName, step, 'submitted');
       return;
     }
     const items = chunkItems(step, envelope.payload, (message) => new UnrecoverableError(message));
@@ -246,6 +255,11 @@ export class FlowEngine {
       messages.push(envelopeMessage(step.queue, { ...envelope, payload: items.slice(index * size, (index + 1) * size), chunk }, suffix));
     }
     await Promise.all(messages.map((message) => this.transport.publish(message)));
+    this.observe(envelope.flowName, step, 'submitted', { count: messages.length });
+  }
+
+  private observe(flow: string, step: FlowStep, kind: FlowStepEventKind, extra: { count?: number; durationMs?: number } = {}): void {
+    this.options.observer?.({ flow, step: step.name, kind, ...extra });
   }
 
   // ---- step workers -------------------------------------------------------------------------------------
@@ -294,6 +308,7 @@ export class FlowEngine {
       if (!running) return 'ack';
       const startedAt = new Date();
       if (envelope.chunk) await this.store.chunkStartedAt(correlationId, step.name, startedAt.toISOString());
+      this.observe(flow.name, step, 'started');
       let output: unknown;
       try {
         output = await withTimeout(
@@ -309,8 +324,10 @@ export class FlowEngine {
           `Step ${step.name} of flow ${flow.name}`,
         );
       } catch (error) {
+        this.observe(flow.name, step, 'failed', { durationMs: Date.now() - startedAt.getTime() });
         return await this.stepFailed(flow, step, envelope, message, attempt, startedAt, error, run, logger);
       }
+      this.observe(flow.name, step, 'succeeded', { durationMs: Date.now() - startedAt.getTime() });
       try {
         if (envelope.chunk) {
           const counts = chunkCounts(output, envelope.payload);
@@ -407,6 +424,7 @@ export class FlowEngine {
       await this.store.transition(correlationId, ACTIVE_STATES, 'retrying', { error: failure, currentStep: step.name });
       await this.store.appendHistory(correlationId, this.attemptRecord(step, attempt, startedAt, 'retrying', failure, chunk?.index));
       await scheduleRetry(this.transport, { workQueue: step.queue, message, attempt, delayMs, maxAttempts: step.retry.maxAttempts });
+      this.observe(flow.name, step, 'retried');
       return 'ack';
     }
     logger.error('step failed for good; dead-lettered', { correlationId, attempt, error: failure.message, code: failure.code, retryable: isRetryable(error) });
@@ -426,6 +444,7 @@ export class FlowEngine {
         ...(failure.httpStatus !== undefined ? { httpStatus: failure.httpStatus } : {}),
       },
     });
+    this.observe(flow.name, step, 'dead_lettered');
     await this.store.putDeadLetter({
       correlationId,
       flowName: flow.name,
@@ -490,6 +509,7 @@ export class FlowEngine {
         message,
         provenance: { flow: flow.name, step: step.name, errorClass: failure.errorClass, errorMessage: failure.message, errorCode: failure.code },
       });
+      this.observe(flow.name, step, 'dead_lettered');
       return 'ack';
     } catch {
       return 'requeue';
@@ -546,49 +566,21 @@ export class FlowEngine {
 
   private async redriveQueue(flow: Flow, step: FlowStep, wanted: Set<string> | undefined, limit: number, report: RedriveReport): Promise<void> {
     const dlq = deadLetterQueueName(step.queue);
-    const { messageCount } = await this.transport.queueInfo(dlq);
-    if (messageCount === 0) return;
-    let seen = 0;
-    let finish: () => void = () => undefined;
-    const finished = new Promise<void>((resolve) => (finish = resolve));
-    let idle: NodeJS.Timeout | undefined;
-    const touch = (): void => {
-      clearTimeout(idle);
-      // Someone else may be draining the same queue: never wait for deliveries that will not come.
-      idle = setTimeout(finish, 3000);
-    };
-    touch();
-    const subscription = await this.transport.consume({ queue: dlq, concurrency: 1, prefetch: 1 }, async (message) => {
-      if (seen >= messageCount) {
-        finish();
-        return 'requeue';
-      }
-      seen += 1;
-      touch();
-      try {
-        return await this.redriveOne(flow, step, message, dlq, wanted, limit, report);
-      } finally {
-        if (seen >= messageCount) finish();
-      }
-    });
-    await finished;
-    clearTimeout(idle);
-    await subscription.close();
+    await sweepQueue(this.transport, dlq, (message) => this.redriveOne(flow, step, message, wanted, limit, report));
   }
 
+  /** One dead letter of a sweep: moved back onto its step queue (`take`), or left where it is (`keep`). */
   private async redriveOne(
     flow: Flow,
     step: FlowStep,
     message: DeliveredMessage,
-    dlq: string,
     wanted: Set<string> | undefined,
     limit: number,
     report: RedriveReport,
-  ): Promise<HandlerOutcome> {
-    const keep = async (correlationId: string, reason: string | undefined): Promise<HandlerOutcome> => {
-      await this.transport.publish(sameMessage(message, dlq, withoutBrokerHeaders(message.headers)));
+  ): Promise<SweepDecision> {
+    const keep = (correlationId: string, reason: string | undefined): SweepDecision => {
       if (reason) report.skipped.push({ correlationId, step: step.name, reason });
-      return 'ack';
+      return 'keep';
     };
     let envelope: FlowEnvelope;
     try {
@@ -608,7 +600,7 @@ export class FlowEngine {
     if (!moved) return keep(correlationId, 'run changed state meanwhile');
     try {
       const headers: Record<string, unknown> = {};
-      for (const [name, value] of Object.entries(message.headers)) if (!isPipesHeader(name) && !BROKER_HEADERS.has(name.toLowerCase())) headers[name] = value;
+      for (const [name, value] of Object.entries(withoutBrokerHeaders(message.headers))) if (!isPipesHeader(name)) headers[name] = value;
       await this.transport.publish({ ...envelopeMessage(step.queue, envelope, `r${moved.redrives}`), headers });
     } catch (error) {
       await this.store.transition(correlationId, ['queued'], 'dead-lettered', { error: run.error ?? runError(error, step.name) });
@@ -616,7 +608,7 @@ export class FlowEngine {
     }
     await this.store.removeDeadLetters(flow.name, correlationId);
     report.redriven.push({ correlationId, step: step.name });
-    return 'ack';
+    return 'take';
   }
 
   private requireFlow(flowName: string): Flow {
@@ -627,27 +619,6 @@ export class FlowEngine {
 }
 
 const ZERO_COUNTS: ChunkCounts = { attempted: 0, succeeded: 0, skipped: 0, failed: 0 };
-
-const BROKER_HEADERS = new Set(['x-death', 'x-first-death-exchange', 'x-first-death-queue', 'x-first-death-reason', 'x-delivery-count']);
-
-function withoutBrokerHeaders(headers: Record<string, unknown>): Record<string, unknown> {
-  const kept: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(headers)) if (!BROKER_HEADERS.has(name.toLowerCase())) kept[name] = value;
-  return kept;
-}
-
-function sameMessage(message: DeliveredMessage, queue: string, headers: Record<string, unknown>): OutboundMessage {
-  return {
-    exchange: '',
-    routingKey: queue,
-    body: message.body,
-    contentType: message.contentType,
-    headers,
-    messageId: message.messageId,
-    correlationId: message.correlationId,
-    type: message.type,
-  };
-}
 
 /** A step queue: quorum, bounded with reject-publish; the broker's own dead-lettering (delivery limit) lands in its DLQ. */
 function stepQueue(name: string, maxLength: number): QueueDeclaration {

@@ -7,6 +7,7 @@ import { ServicePipesError } from '../runtime/errors.js';
 import type { Exchange } from '../runtime/exchange.js';
 import type { RouterModule } from '../runtime/router-module.js';
 import { sharedState, type RouterServices } from '../runtime/services.js';
+import { flowStepMetrics } from '../observability/flow-metrics.js';
 import { httpExtensions, protectExtension } from '../server/http-server.js';
 import { asyncApiRouter } from './api.js';
 import { buildFlows } from './flow-builder.js';
@@ -84,6 +85,7 @@ export const asyncEngineModule: RouterModule = {
       transport: state.flows.size > 0 ? services.transport() : lazyTransport(services),
       logger,
       instance: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      observer: flowStepMetrics(services),
     });
     await engine.start();
     state.store = store;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { OnExceptionDefinition, RouteDefinition, SourceLocation, StepDefinition } from '../dsl/model.js';
 import type { Logger } from '../observability/logger.js';
 import { exchangeFields } from '../observability/logger.js';
-import { RetryLaterSignal, ServicePipesError, toError } from '../runtime/errors.js';
+import { CircuitOpenError, RetryLaterSignal, ServicePipesError, toError } from '../runtime/errors.js';
 import { cloneValue, type Exchange, type Message } from '../runtime/exchange.js';
 import type { Processor } from '../runtime/processor.js';
 import type { BuildContext } from '../runtime/step.js';
@@ -28,6 +28,13 @@ import {
 
 /** Camel's property marking an exchange inside a doTry block, where the route's error handler stands aside. */
 export const TRY_ROUTE_BLOCK = 'CamelTryRouteBlock';
+
+/**
+ * Marks an exchange inside a circuitBreaker block. As in Camel (without `inheritErrorHandler`), the route's
+ * error handler does not redeliver the steps inside the block: the breaker sees each failure once, and the
+ * error handler deals with the failed breaker call as a whole.
+ */
+export const CIRCUIT_BREAKER_BLOCK = 'ServicePipesCircuitBreakerBlock';
 
 /** What a route's error handling adds to the route: a wrapper per step and one around the whole route. */
 export interface RouteErrorHandling {
@@ -97,7 +104,12 @@ export function createRouteErrorHandling(input: RouteErrorHandlingInput): RouteE
   const handler = new RouteHandler(route.id, settings, clauses, logger);
   return {
     wrapStep: (step, processor) => {
-      const guarded = step.keyword === 'doTry' ? inTryBlock(processor) : processor;
+      const guarded =
+        step.keyword === 'doTry'
+          ? inBlock(TRY_ROUTE_BLOCK, processor)
+          : step.keyword === 'circuitBreaker'
+            ? inBlock(CIRCUIT_BREAKER_BLOCK, processor)
+            : processor;
       return handler.stepsNeedHandling ? handler.wrapStep(guarded) : guarded;
     },
     wrapRoute: (processor) => handler.wrapRoute(processor),
@@ -359,23 +371,33 @@ const WINSTON_LEVEL: Record<Exclude<LogLevelName, 'OFF'>, string> = {
   ERROR: 'error',
 };
 
-/** Errors this handler must not touch: a broker retry on its way out, one already finished, or doTry's business. */
+/**
+ * Errors this handler must not touch: a broker retry on its way out, one already finished, doTry's
+ * business, a failure inside a circuitBreaker block (the breaker's), or an open breaker refusing a message
+ * a broker consumer took in: that message was not tried, and its consumer hands it back to the queue and
+ * pauses instead of counting an attempt or dead-lettering it. (With an onFallback the block answers
+ * itself and no CircuitOpenError leaves it.)
+ */
 function passesThrough(exchange: Exchange, error: Error): boolean {
   return (
-    error instanceof RetryLaterSignal || finished.has(error) || exchange.properties[TRY_ROUTE_BLOCK] === true
+    error instanceof RetryLaterSignal ||
+    finished.has(error) ||
+    exchange.properties[TRY_ROUTE_BLOCK] === true ||
+    exchange.properties[CIRCUIT_BREAKER_BLOCK] === true ||
+    (error instanceof CircuitOpenError && isHeldByBroker(exchange))
   );
 }
 
-/** Marks the exchange as inside a doTry while the block runs (nested blocks restore the outer state). */
-function inTryBlock(processor: Processor): Processor {
+/** Marks the exchange as inside a block while it runs (nested blocks restore the outer state). */
+function inBlock(property: string, processor: Processor): Processor {
   return async (exchange) => {
-    const outer = exchange.properties[TRY_ROUTE_BLOCK];
-    exchange.properties[TRY_ROUTE_BLOCK] = true;
+    const outer = exchange.properties[property];
+    exchange.properties[property] = true;
     try {
       await processor(exchange);
     } finally {
-      if (outer === undefined) delete exchange.properties[TRY_ROUTE_BLOCK];
-      else exchange.properties[TRY_ROUTE_BLOCK] = outer;
+      if (outer === undefined) delete exchange.properties[property];
+      else exchange.properties[property] = outer;
     }
   };
 }

@@ -207,6 +207,34 @@ export async function scheduleRetry(transport: Transport, request: ScheduleRetry
   });
 }
 
+export interface HandBackRequest {
+  workQueue: string;
+  message: DeliveredMessage;
+  /** 0: straight back onto the work queue; more: through the first delay level, back after this long. */
+  delayMs: number;
+}
+
+/**
+ * Puts a message back for later without counting a failed attempt (its `x-pipes-attempt` is unchanged):
+ * for a message that was not tried at all (an open circuit breaker, a duplicate still in progress
+ * elsewhere). A fresh publish, not a requeue, because quorum queues count requeues toward their delivery
+ * limit. Resolves once confirmed; the caller acks the original only then.
+ */
+export async function handBack(transport: Transport, request: HandBackRequest): Promise<void> {
+  const { workQueue, message } = request;
+  const { exchange, routingKey } = origin(message);
+  const headers: Record<string, unknown> = {
+    ...ownHeaders(message.headers),
+    [ProvenanceHeaders.originalExchange]: exchange,
+    [ProvenanceHeaders.originalRoutingKey]: routingKey,
+  };
+  const delayed = request.delayMs > 0;
+  await transport.publish({
+    ...republished(message, { exchange: '', routingKey: delayed ? retryQueueName(workQueue, 1) : workQueue }, headers),
+    ...(delayed ? { expirationMs: Math.max(1, Math.round(request.delayMs)) } : {}),
+  });
+}
+
 export interface DeadLetterRequest {
   workQueue: string;
   message: DeliveredMessage;

@@ -36,9 +36,24 @@ export interface Consumer {
   start(): Promise<void>;
   /** Stops taking new messages and waits for in-flight ones (bounded by the router's drain timeout). */
   stop(): Promise<void>;
+  /** What a broker consumer holds now, for the metrics and the admin API. */
+  stats?(): ConsumerStats;
   /** Temporarily stop taking messages (an open circuit breaker); messages wait where they are. */
   pause?(): Promise<void>;
   resume?(): Promise<void>;
+}
+
+export interface ConsumerStats {
+  queues: readonly string[];
+  /** Handlers run at once. */
+  concurrency: number;
+  /** Unacknowledged messages the broker may hand this consumer. */
+  prefetch: number;
+  /** Messages being handled now. */
+  inFlight: number;
+  /** Messages delivered and waiting for a free handler. */
+  buffered: number;
+  paused: boolean;
 }
 
 export interface ConsumerContext {

@@ -13,6 +13,7 @@ import { ResourceResolver } from './resources.js';
 import { sharedState, type RouterServices } from './services.js';
 import { DefinitionError, type BuildContext } from './step.js';
 import { createRouteErrorHandling } from '../errorhandling/index.js';
+import { routerMetrics } from '../observability/metrics.js';
 
 /** A route compiled and ready to start: its consumer endpoint, its processor and the producers it uses. */
 export interface BuiltRoute {
@@ -78,7 +79,7 @@ export function buildRoutes(routeSet: RouteSet, services: RouterServices): Build
     stepWrapper.wrap = undefined;
     if (!from) continue;
     from.spec.declareConsumer?.(from.endpoint, context);
-    routes.push({ definition, from: from.endpoint, component: from.spec, processor: withRouteId(definition.id, processor), producers, logger });
+    routes.push({ definition, from: from.endpoint, component: from.spec, processor: withRouteId(definition.id, routerMetrics(services).instrumentRoute(definition.id, processor)), producers, logger });
   }
   for (const check of afterBuild) {
     try {

@@ -15,6 +15,12 @@ export interface RouterModule {
   afterBuild?(routeSet: RouteSet, routes: BuiltRoute[], services: RouterServices): Promise<LoadDiagnostic[] | void> | LoadDiagnostic[] | void;
   /** After route consumers started, before the HTTP door opens. */
   start?(services: RouterServices): Promise<void>;
+  /**
+   * A route set started: at start (after `start`) and after every reload, with the services that set's
+   * routes were built with (route-set state such as the circuit breakers is per set, see
+   * src/runtime/route-set-scope.ts). Modules are not rebuilt by a reload; this is where they follow it.
+   */
+  activated?(services: RouterServices, routes: readonly BuiltRoute[]): Promise<void> | void;
   /** After the HTTP door closed, before route consumers stop (reverse registration order). */
   stop?(services: RouterServices): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { Exchange } from '../runtime/exchange.js';
-import { HttpRequestError } from '../runtime/errors.js';
+import { parseJsonBody } from './json-body.js';
 import type { HttpEntry } from './http-entries.js';
 
 /** Camel's HTTP header names. */
@@ -68,34 +68,14 @@ export function accepts(consumes: readonly string[], type: string): boolean {
 }
 
 /**
- * The body as the route sees it: JSON media types parsed (a document with `__proto__` or
- * `constructor.prototype` keys is refused, as such keys are the start of prototype pollution), text as
- * a string, anything else as bytes; no body is null.
+ * The body as the route sees it: JSON media types parsed and checked (UTF-8, nesting depth, no
+ * `__proto__` or `constructor.prototype` keys, which are the start of prototype pollution: see
+ * json-body.ts), text as a string, anything else as bytes; no body is null.
  */
 export function parseBody(raw: Buffer | undefined, contentType: string | undefined): unknown {
   if (!raw || raw.length === 0) return null;
   const type = mediaType(contentType);
-  if (type && JSON_TYPE.test(type)) {
-    let parsed: unknown;
-    const text = raw.toString('utf8');
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw new HttpRequestError(
-        400,
-        'MALFORMED_JSON',
-        `The request body is not valid JSON: ${(error as Error).message}`,
-      );
-    }
-    if ((text.includes('__proto__') || text.includes('constructor')) && hasPollutingKey(parsed)) {
-      throw new HttpRequestError(
-        400,
-        'FORBIDDEN_JSON_KEY',
-        'The request body contains a forbidden property name',
-      );
-    }
-    return parsed;
-  }
+  if (type && JSON_TYPE.test(type)) return parseJsonBody(raw);
   if (
     type &&
     (type.startsWith('text/') || type === 'application/x-www-form-urlencoded' || type === 'application/xml')
@@ -103,26 +83,6 @@ export function parseBody(raw: Buffer | undefined, contentType: string | undefin
     return raw.toString('utf8');
   }
   return raw;
-}
-
-function hasPollutingKey(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (!node || typeof node !== 'object') continue;
-    if (Object.prototype.hasOwnProperty.call(node, '__proto__')) return true;
-    const ctor = (node as Record<string, unknown>).constructor;
-    if (
-      Object.prototype.hasOwnProperty.call(node, 'constructor') &&
-      ctor &&
-      typeof ctor === 'object' &&
-      'prototype' in ctor
-    ) {
-      return true;
-    }
-    stack.push(...(Object.values(node) as unknown[]));
-  }
-  return false;
 }
 
 /**

@@ -1,14 +1,16 @@
-import http from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import { HttpRequestError, toError } from '../runtime/errors.js';
 import { sharedState, type RouterServices } from '../runtime/services.js';
-import { routerSecurity } from '../security/index.js';
+import { routerSecurity, type Security } from '../security/index.js';
+import { routerMetrics } from '../observability/metrics.js';
 import { securityHeaders } from '../security/security-headers.js';
 import { accessControlDisabled } from './access-control.js';
 import { sendError } from './error-response.js';
 import { healthRouter } from './health.js';
-import { httpAccessGuard, type ExtensionProtection, type RequestTarget } from './http-access.js';
+import { httpAccessGuard, type ExtensionProtection, type HttpAccessGuard, type RequestTarget } from './http-access.js';
 import { httpEntries, type HttpEntry, type HttpMatch } from './http-entries.js';
 import {
   accepts,
@@ -18,6 +20,7 @@ import {
   requestUrl,
   writeExchangeResponse,
 } from './http-exchange.js';
+import { httpIdempotency } from './idempotency.js';
 import { apiAnswerHeaders } from './security-headers.js';
 
 /** What a guard sees before a route runs; `properties` become the exchange's properties (e.g. the caller). */
@@ -122,9 +125,35 @@ export function createHttpServer(services: RouterServices): HttpServer {
   let inFlight = 0;
   let drained: (() => void) | undefined;
 
-  const security = routerSecurity(services);
-  const guard = security ? httpAccessGuard(services, security, () => state.protections) : undefined;
-  if (!guard) {
+  const idempotency = httpIdempotency(services, logger);
+  // A reload can replace the RBAC file while the server runs: each request is checked by the guard of the
+  // Security current when it arrived and keeps that guard until it is answered.
+  const guardedFromStart = routerSecurity(services) !== undefined;
+  const guards = new WeakMap<Security, HttpAccessGuard>();
+  const requestGuards = new WeakMap<IncomingMessage, HttpAccessGuard>();
+  let lastGuard: HttpAccessGuard | undefined;
+  const currentGuard = (): HttpAccessGuard | undefined => {
+    const security = routerSecurity(services);
+    if (security) {
+      let found = guards.get(security);
+      if (!found) guards.set(security, (found = httpAccessGuard(services, security, () => state.protections)));
+      lastGuard = found;
+    }
+    // A server that started guarded never serves unguarded, whatever happens to the shared state.
+    return lastGuard;
+  };
+  const guardOf = (request: IncomingMessage): HttpAccessGuard | undefined => requestGuards.get(request);
+  const metrics = routerMetrics(services);
+  /** The route an entry request was for ('' for no match); undefined for probes and extension endpoints. */
+  const entryRouteOf = (request: Request, response: Response): string | undefined => {
+    const answered = response.locals[ENTRY_ROUTE] as string | undefined;
+    if (answered) return answered;
+    // Refused by the access guard before reaching the entries.
+    const target = guardOf(request)?.target(request);
+    if (target?.kind === 'routes') return target.match.kind === 'found' ? target.match.entry.routeId : '';
+    return answered;
+  };
+  if (!guardedFromStart) {
     logger.warn(
       accessControlDisabled(services)
         ? 'ACCESS CONTROL IS DISABLED: the HTTP door is open to every caller'
@@ -141,11 +170,24 @@ export function createHttpServer(services: RouterServices): HttpServer {
       htmlPathPrefixes: () => state.protections.filter((p) => p.servesHtml).map((p) => p.prefix),
     }),
   );
-  if (guard) app.use(guard.middleware);
+  app.use((request, response, next) => {
+    response.once('finish', () => {
+      const routeId = entryRouteOf(request, response);
+      if (routeId !== undefined) metrics.httpRequest(routeId, response.statusCode);
+    });
+    next();
+  });
+  if (guardedFromStart) {
+    app.use((request, response, next) => {
+      const guard = currentGuard()!;
+      requestGuards.set(request, guard);
+      guard.middleware(request, response, next);
+    });
+  }
   app.use(healthRouter(services));
   app.use((request, response, next) => {
     // Under access control, only requests the guard let through as extension calls reach the extensions.
-    if (guard && guard.target(request)?.kind !== 'extension') {
+    if (guardedFromStart && guardOf(request)?.target(request)?.kind !== 'extension') {
       next();
       return;
     }
@@ -153,8 +195,10 @@ export function createHttpServer(services: RouterServices): HttpServer {
   });
   app.use(async (request: Request, response: Response) => {
     apiAnswerHeaders(response);
+    response.locals[ENTRY_ROUTE] ??= '';
     if (draining) {
       response.setHeader('Connection', 'close');
+      response.setHeader('Retry-After', '5');
       sendError(
         response,
         new HttpRequestError(503, 'SHUTTING_DOWN', 'The router is shutting down; retry later'),
@@ -188,8 +232,9 @@ export function createHttpServer(services: RouterServices): HttpServer {
       );
       return;
     }
-    const match = guard
-      ? guardedMatch(guard.target(request))
+    const guard = guardOf(request);
+    const match = guardedFromStart
+      ? guardedMatch(guard?.target(request))
       : httpEntries(services).match(rawPath, request.method);
     if (match.kind === 'not-found') {
       sendError(
@@ -213,7 +258,9 @@ export function createHttpServer(services: RouterServices): HttpServer {
       return;
     }
     const { entry } = match;
+    response.locals[ENTRY_ROUTE] = entry.routeId;
     let exchangeId: string | undefined;
+    let idempotent: Awaited<ReturnType<typeof idempotency.begin>>;
     try {
       const params = decodeParams(match.params);
       const properties: Record<string, unknown> = {};
@@ -227,7 +274,11 @@ export function createHttpServer(services: RouterServices): HttpServer {
           `Content-Type ${type ?? '(none)'} is not accepted; send ${entry.consumes.join(' or ')}`,
         );
       }
-      const body = parseBody(await readBody(request, response), request.get('content-type'));
+      const raw = await readBody(request, response);
+      // A request repeating an Idempotency-Key gets the first answer again, without running the route.
+      idempotent = await idempotency.begin(request, response, entry, raw);
+      if (idempotent === 'replayed') return;
+      const body = parseBody(raw, request.get('content-type'));
       const incoming = requestToExchange(request, entry, params, body, properties);
       exchangeId = incoming.exchange.exchangeId;
       await entry.route.process(incoming.exchange);
@@ -238,6 +289,8 @@ export function createHttpServer(services: RouterServices): HttpServer {
         exchangeId,
         endpoint: entry.endpointUri,
       });
+    } finally {
+      if (idempotent && idempotent !== 'replayed') await idempotent.finish();
     }
   }
 
@@ -259,6 +312,7 @@ export function createHttpServer(services: RouterServices): HttpServer {
     },
     listen(port: number, host?: string): Promise<AddressInfo> {
       server = http.createServer(app);
+      server.on('clientError', answerClientError);
       const listening = server;
       return new Promise((resolve, reject) => {
         listening.once('error', reject);
@@ -272,8 +326,8 @@ export function createHttpServer(services: RouterServices): HttpServer {
       if (!server || draining) return;
       draining = true;
       const closing = server;
-      const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
-      closing.closeIdleConnections();
+      // While requests in flight finish, the door stays open and answers new ones 503 + Retry-After (a
+      // caller's cue to retry elsewhere) rather than refusing connections; then it closes.
       if (inFlight > 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, services.config.drainTimeoutMs);
@@ -283,11 +337,16 @@ export function createHttpServer(services: RouterServices): HttpServer {
           };
         });
       }
+      const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
       closing.closeAllConnections();
       await closed;
+      await idempotency.close();
     },
   };
 }
+
+/** `response.locals` key: the route whose entry answered ('' when the request matched none). */
+const ENTRY_ROUTE = 'ServicePipesEntryRoute';
 
 /**
  * The entry the access guard checked the request against. A request the guard classified otherwise
@@ -313,6 +372,29 @@ function decodeParams(params: Record<string, string>): Record<string, string> {
     }
   }
   return decoded;
+}
+
+/**
+ * A request Node's HTTP parser refused (bad header bytes, conflicting lengths, headers too large) never
+ * reaches express: answer it in the same JSON shape as every other refusal instead of Node's bare 400.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'HEADERS_TOO_LARGE', 'The request headers are larger than this router accepts']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST_TIMEOUT', 'The request was not received in time']
+        : [400, 'BAD_REQUEST', 'The request is not valid HTTP'];
+  const body = JSON.stringify({ error: code, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
 }
 
 /** body-parser's errors as router errors, so they answer like every other refusal. */

@@ -124,6 +124,8 @@ export interface Subscription {
   pause(): Promise<void>;
   resume(): Promise<void>;
   readonly paused: boolean;
+  /** Messages delivered to this process that wait for a free handler (when the transport knows). */
+  readonly buffered?: number;
   /** Stops delivery and waits for running handlers. */
   close(): Promise<void>;
 }

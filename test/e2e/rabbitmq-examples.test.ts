@@ -15,7 +15,7 @@ import { captureLog } from '../helpers/router.js';
 import { eventually, payment, postJson } from './rabbitmq-support.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const EXAMPLE_QUEUES = ['ledger-postings', 'ledger-bookings'];
+const EXAMPLE_QUEUES = ['ledger-postings', 'ledger-bookings', 'partner-deliveries'];
 
 for (const kind of ['memory', 'rabbitmq'] as const) {
   describe(`examples in routes/ on the ${kind} transport`, function () {

@@ -196,11 +196,12 @@ describe('e2e: role-based access control through the router', function () {
     );
     // Extensions as the admin and async APIs mount them, with their declared permissions.
     const services = app.router.services;
-    protectExtension(services, '/admin/dead-letters', 'admin:dead-letters');
+    // A stand-in beside the real admin API (which the router mounts itself under /admin/dead-letters).
+    protectExtension(services, '/e2e-admin/dead-letters', 'admin:dead-letters');
     protectExtension(services, '/e2e-flows/start', (req) =>
       typeof req.query.flowName === 'string' ? `flow:${req.query.flowName}` : undefined,
     );
-    httpExtensions(services).get('/admin/dead-letters', (req, res) => {
+    httpExtensions(services).get('/e2e-admin/dead-letters', (req, res) => {
       res.json({ deadLetters: [], caller: requestPrincipal(req)?.id ?? null });
     });
     httpExtensions(services).post('/e2e-flows/start', (req, res) => {
@@ -464,13 +465,23 @@ describe('e2e: role-based access control through the router', function () {
     });
 
     it('guards an extension with the permission its mounter declared', async () => {
-      expect((await call(`${app.baseUrl}/admin/dead-letters`, {}, 'GET')).status).to.equal(401);
-      expect((await call(`${app.baseUrl}/admin/dead-letters`, apiKey(LEDGER_KEY), 'GET')).status).to.equal(
+      expect((await call(`${app.baseUrl}/e2e-admin/dead-letters`, {}, 'GET')).status).to.equal(401);
+      expect((await call(`${app.baseUrl}/e2e-admin/dead-letters`, apiKey(LEDGER_KEY), 'GET')).status).to.equal(
         403,
       );
-      const ops = await call(`${app.baseUrl}/admin/dead-letters`, apiKey(OPS_KEY), 'GET');
+      const ops = await call(`${app.baseUrl}/e2e-admin/dead-letters`, apiKey(OPS_KEY), 'GET');
       expect(ops.status).to.equal(200);
       expect(ops.body).to.deep.equal({ deadLetters: [], caller: 'ops-console' });
+    });
+
+    it("guards the router's own admin API (admin:dead-letters, admin:breakers)", async () => {
+      expect((await call(`${app.baseUrl}/admin/dead-letters`, {}, 'GET')).status).to.equal(401);
+      expect((await call(`${app.baseUrl}/admin/dead-letters`, apiKey(LEDGER_KEY), 'GET')).status).to.equal(403);
+      expect((await call(`${app.baseUrl}/admin/dead-letters/redrive`, apiKey(LEDGER_KEY))).status).to.equal(403);
+      const ops = await call(`${app.baseUrl}/admin/dead-letters`, apiKey(OPS_KEY), 'GET');
+      expect(ops.status).to.equal(200);
+      expect(ops.body).to.deep.equal({ deadLetters: [], queues: [] });
+      expect((await call(`${app.baseUrl}/admin/breakers`, apiKey(LEDGER_KEY), 'GET')).status).to.equal(403);
     });
 
     it('derives an extension permission from the request (flow:<flowName>)', async () => {

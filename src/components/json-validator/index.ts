@@ -81,11 +81,14 @@ export const jsonValidatorComponent: ComponentSpec<JsonValidatorOptions> = {
   },
 };
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Text and bytes are parsed for validation only; the message keeps what it had. */
 function jsonValue(raw: unknown, subject: string, schemaName: string): unknown {
   if (typeof raw !== 'string' && !Buffer.isBuffer(raw)) return raw;
-  const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : raw;
   try {
+    // Strict UTF-8: a lenient decode would validate a U+FFFD-patched copy and pass on bytes no JSON reader accepts.
+    const text = Buffer.isBuffer(raw) ? strictUtf8.decode(raw) : raw;
     return JSON.parse(text) as unknown;
   } catch (error) {
     throw new JsonValidationError(

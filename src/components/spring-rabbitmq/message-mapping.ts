@@ -7,6 +7,7 @@ import { Exchange } from '../../runtime/exchange.js';
 import { DeliveryProperties, InvalidPayloadError } from '../../runtime/errors.js';
 import type { DeliveredMessage, OutboundMessage } from '../../transport/transport.js';
 import { attemptsOf, isPipesHeader } from '../../reliability/broker-retry.js';
+import { checkJsonDepth, utf8Text } from '../../server/json-body.js';
 
 /** Camel's header names of the spring-rabbitmq component (producer overrides and consumed-message facts). */
 export const SpringRabbitHeaders = {
@@ -112,8 +113,12 @@ export function encodeBody(
   if (body instanceof Uint8Array)
     return { body: Buffer.from(body), contentType: declaredType ?? 'application/octet-stream' };
   // A string may already be JSON text (jsonata outputType=JsonString): the route's Content-Type says so.
-  if (typeof body === 'string')
-    return { body: Buffer.from(body, 'utf8'), contentType: declaredType ?? 'text/plain' };
+  // A string that is not JSON text under a JSON type (an HTTP entry's body `"abc"`, parsed) is sent as the
+  // JSON string it came as: sent raw, its consumer would dead-letter it as malformed.
+  if (typeof body === 'string') {
+    const asJson = JSON_TYPE.test(mediaType(declaredType) ?? '') && !isJsonText(body);
+    return { body: Buffer.from(asJson ? JSON.stringify(body) : body, 'utf8'), contentType: declaredType ?? 'text/plain' };
+  }
   return { body: Buffer.from(JSON.stringify(body), 'utf8'), contentType: 'application/json' };
 }
 
@@ -131,6 +136,23 @@ function headerText(exchange: Exchange, name: string): string | undefined {
   return text === '' ? undefined : text;
 }
 
+/** Properties of split parts and multicast branches: each is a message of its own. */
+const PART_INDEX_PROPERTIES = ['CamelSplitIndex', 'CamelMulticastIndex'];
+
+/**
+ * The message-id: the caller's idempotency key, else the exchange id. Parts of one split or multicast
+ * share the key, so each gets its index appended: consumers that deduplicate on message-ids must see
+ * them as different messages, and the same part again (a retry) as the same one.
+ */
+function outboundMessageId(exchange: Exchange): string {
+  const key = headerText(exchange, IDEMPOTENCY_HEADER);
+  if (key === undefined) return exchange.exchangeId;
+  const parts = PART_INDEX_PROPERTIES.map((name) => exchange.properties[name])
+    .filter((index) => typeof index === 'number')
+    .join('.');
+  return parts ? `${key}#${parts}` : key;
+}
+
 /** The AMQP message a producer publishes for an exchange. */
 export function toOutbound(
   exchange: Exchange,
@@ -144,12 +166,21 @@ export function toOutbound(
     body,
     contentType,
     headers: outboundHeaders(exchange.message.headers),
-    messageId: headerText(exchange, IDEMPOTENCY_HEADER) ?? exchange.exchangeId,
+    messageId: outboundMessageId(exchange),
     correlationId: exchange.correlationId,
   };
 }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
+
+function isJsonText(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function mediaType(contentType: string | undefined): string | undefined {
   return contentType?.split(';')[0]?.trim().toLowerCase() || undefined;
@@ -164,7 +195,10 @@ export function decodeBody(message: Pick<DeliveredMessage, 'body' | 'contentType
   if (message.body.length === 0) return null;
   if (type && JSON_TYPE.test(type)) {
     try {
-      return JSON.parse(message.body.toString('utf8')) as unknown;
+      // Same checks as HTTP bodies: invalid UTF-8 or absurd nesting is refused, never half-read.
+      const text = utf8Text(message.body);
+      checkJsonDepth(text);
+      return JSON.parse(text) as unknown;
     } catch (error) {
       throw new InvalidPayloadError(
         `The message body is not valid JSON although its content type is ${message.contentType}: ${(error as Error).message}`,

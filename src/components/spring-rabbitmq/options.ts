@@ -23,6 +23,7 @@ export interface SpringRabbitOptions {
   disableReplyTo: boolean;
   exchangePattern?: 'InOnly' | 'InOut';
   mandatory: boolean;
+  idempotentConsumer: boolean;
   /** `arg.queue.x-...`, `arg.exchange.x-...`, `arg.binding.x-...`, as Camel spells them. */
   [argument: `arg.${string}`]: unknown;
 }
@@ -66,7 +67,9 @@ export const springRabbitOptionSchema: Record<string, JsonSchema> = {
   prefetchCount: {
     type: 'integer',
     minimum: 1,
-    description: 'Consumer: unacknowledged messages held, per queue (default 2 × concurrentConsumers).',
+    description:
+      'Consumer: unacknowledged messages held, per queue (default 2 × concurrentConsumers; concurrentConsumers ' +
+      'for a route calling through a circuit breaker, so pausing it hands no unstarted message back).',
   },
   queueType: {
     type: 'string',
@@ -136,6 +139,13 @@ export const springRabbitOptionSchema: Record<string, JsonSchema> = {
     type: 'boolean',
     default: true,
     description: 'Producer: a message no queue receives fails the publish (UNROUTABLE) instead of vanishing.',
+  },
+  idempotentConsumer: {
+    type: 'boolean',
+    default: true,
+    description:
+      'Consumer: skip a message whose message-id this route already processed successfully (acked without ' +
+      'running the route again). Kept in memory, or in Redis when REDIS_URL is set, for 24 hours.',
   },
 };
 

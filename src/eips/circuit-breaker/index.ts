@@ -134,7 +134,9 @@ export const circuitBreakerStep: StepSpec = {
 
     return async (exchange) => {
       const effective = registry.settings(name);
-      const work = exchange.copy({ keepId: true });
+      // The body is shared, not deep-copied: steps replace a body and never change one in place, so the
+      // fallback still sees it as it was; a structuredClone of every message cost more than the breaker itself.
+      const work = exchange.copy({ keepId: true, body: exchange.message.body });
       const controller = new AbortController();
       const outerSignal = callSignalOf(work);
       setCallSignal(work, controller.signal);

@@ -573,6 +573,10 @@ class RabbitSubscription implements Subscription {
     private readonly onClose: () => void,
   ) {}
 
+  get buffered(): number {
+    return this.consumer?.stats.prefetched ?? 0;
+  }
+
   async pause(): Promise<void> {
     if (this.paused) return;
     this.paused = true;

@@ -1,0 +1,249 @@
+/**
+ * Where the router remembers what it already did, so a duplicate is answered instead of done again:
+ * `Idempotency-Key` on HTTP entries (the first answer is replayed) and AMQP message-ids on consuming
+ * routes (a message delivered before is acked without running the route again).
+ *
+ * One key goes through two states. `claim` reserves it (`in-progress`, with a lease so a crashed holder
+ * does not block it forever); the holder then either `complete`s it (`done`, kept for the retention time,
+ * optionally with the answer to replay) or `release`s it (the work failed and may be tried again). Only
+ * the holder's token can complete or release a claim, so a late holder whose lease ran out cannot undo
+ * the work of the one that took over.
+ *
+ * In memory by default (bounded, per process); in Redis when `REDIS_URL` is set, so every router sharing
+ * the Redis sees the same keys (`pipes:idem:*`). The async engine keeps its own run-level keys.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Logger } from '../observability/logger.js';
+import { sharedState, type RouterServices } from '../runtime/services.js';
+
+export type IdempotencyRecord =
+  | { state: 'in-progress'; fingerprint: string; token: string }
+  | { state: 'done'; fingerprint: string; result?: unknown };
+
+export type ClaimOutcome = { claimed: true; token: string } | { claimed: false; record: IdempotencyRecord };
+
+export interface IdempotencyStore {
+  readonly kind: 'memory' | 'redis';
+  /**
+   * Reserves `key` for `leaseMs` when nobody holds it and it was not done; otherwise returns what is there.
+   * `fingerprint` says what the key was used for (a hash of the request), so a reuse for something else shows.
+   */
+  claim(key: string, fingerprint: string, leaseMs: number): Promise<ClaimOutcome>;
+  /** Marks a claimed key done for `retentionMs`, with an optional JSON result to hand to duplicates. */
+  complete(key: string, token: string, retentionMs: number, result?: unknown): Promise<void>;
+  /** Gives a claimed key up (the work failed and may be tried again). A key held by another token is left. */
+  release(key: string, token: string): Promise<void>;
+  get(key: string): Promise<IdempotencyRecord | undefined>;
+  close(): Promise<void>;
+}
+
+/** How long a done key is remembered unless a caller says otherwise. */
+export const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000;
+/** How long an in-progress claim holds before another holder may take over. */
+export const DEFAULT_LEASE_MS = 2 * 60 * 1000;
+
+interface MemoryEntry {
+  record: IdempotencyRecord;
+  expiresAt: number;
+}
+
+/**
+ * Keys in a Map of bounded size (oldest dropped first when full), expired lazily on access and by a sweep
+ * of the oldest entries on every insert, so memory stays bounded without a timer.
+ */
+export class MemoryIdempotencyStore implements IdempotencyStore {
+  readonly kind = 'memory';
+  private readonly entries = new Map<string, MemoryEntry>();
+
+  constructor(private readonly maxEntries = 100_000) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  claim(key: string, fingerprint: string, leaseMs: number): Promise<ClaimOutcome> {
+    const existing = this.live(key);
+    if (existing) return Promise.resolve({ claimed: false, record: existing.record });
+    const token = randomUUID();
+    this.put(key, { state: 'in-progress', fingerprint, token }, leaseMs);
+    return Promise.resolve({ claimed: true, token });
+  }
+
+  complete(key: string, token: string, retentionMs: number, result?: unknown): Promise<void> {
+    const existing = this.live(key);
+    // A holder whose lease ran out and was overtaken leaves the newer claim alone.
+    if (existing && !(existing.record.state === 'in-progress' && existing.record.token === token))
+      return Promise.resolve();
+    const fingerprint = existing?.record.fingerprint ?? '';
+    this.put(key, { state: 'done', fingerprint, ...(result === undefined ? {} : { result }) }, retentionMs);
+    return Promise.resolve();
+  }
+
+  release(key: string, token: string): Promise<void> {
+    const existing = this.live(key);
+    if (existing?.record.state === 'in-progress' && existing.record.token === token) this.entries.delete(key);
+    return Promise.resolve();
+  }
+
+  get(key: string): Promise<IdempotencyRecord | undefined> {
+    return Promise.resolve(this.live(key)?.record);
+  }
+
+  close(): Promise<void> {
+    this.entries.clear();
+    return Promise.resolve();
+  }
+
+  private live(key: string): MemoryEntry | undefined {
+    const entry = this.entries.get(key);
+    if (entry && entry.expiresAt <= Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private put(key: string, record: IdempotencyRecord, ttlMs: number): void {
+    this.entries.delete(key);
+    this.entries.set(key, { record, expiresAt: Date.now() + Math.max(1, ttlMs) });
+    const now = Date.now();
+    let swept = 0;
+    for (const [oldKey, entry] of this.entries) {
+      if (this.entries.size <= this.maxEntries && (entry.expiresAt > now || swept >= 16)) break;
+      this.entries.delete(oldKey);
+      swept++;
+    }
+  }
+}
+
+/** Sets the key only when the caller still holds it (or it is gone): the holder's token is checked in Redis. */
+const COMPLETE = `
+local v = redis.call('GET', KEYS[1])
+if v then
+  local ok, record = pcall(cjson.decode, v)
+  if not ok or record.state ~= 'in-progress' or record.token ~= ARGV[1] then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+`;
+
+const RELEASE = `
+local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+local ok, record = pcall(cjson.decode, v)
+if ok and record.state == 'in-progress' and record.token == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0
+`;
+
+interface Scripts {
+  pipesIdemComplete(key: string, token: string, value: string, ttlMs: number): Promise<number>;
+  pipesIdemRelease(key: string, token: string): Promise<number>;
+}
+
+/** Keys in Redis under `pipes:idem:`; a claim is one `SET NX PX`, so routers sharing the Redis agree. */
+export class RedisIdempotencyStore implements IdempotencyStore {
+  readonly kind = 'redis';
+  private readonly redis: Redis & Scripts;
+
+  constructor(
+    url: string,
+    private readonly prefix = 'pipes:idem:',
+  ) {
+    const redis = new Redis(url, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
+    redis.defineCommand('pipesIdemComplete', { numberOfKeys: 1, lua: COMPLETE });
+    redis.defineCommand('pipesIdemRelease', { numberOfKeys: 1, lua: RELEASE });
+    this.redis = redis as Redis & Scripts;
+  }
+
+  onError(listener: (error: Error) => void): void {
+    this.redis.on('error', listener);
+  }
+
+  async claim(key: string, fingerprint: string, leaseMs: number): Promise<ClaimOutcome> {
+    const token = randomUUID();
+    const value = JSON.stringify({ state: 'in-progress', fingerprint, token });
+    // Two rounds: the key may expire between a refused SET and the GET that reads it.
+    for (let round = 0; round < 2; round++) {
+      const set = await this.redis.set(this.prefix + key, value, 'PX', Math.max(1, Math.round(leaseMs)), 'NX');
+      if (set === 'OK') return { claimed: true, token };
+      const record = await this.get(key);
+      if (record) return { claimed: false, record };
+    }
+    return { claimed: false, record: { state: 'in-progress', fingerprint, token: '' } };
+  }
+
+  async complete(key: string, token: string, retentionMs: number, result?: unknown): Promise<void> {
+    const existing = await this.get(key);
+    const fingerprint = existing?.fingerprint ?? '';
+    const value = JSON.stringify({ state: 'done', fingerprint, ...(result === undefined ? {} : { result }) });
+    await this.redis.pipesIdemComplete(this.prefix + key, token, value, Math.max(1, Math.round(retentionMs)));
+  }
+
+  async release(key: string, token: string): Promise<void> {
+    await this.redis.pipesIdemRelease(this.prefix + key, token);
+  }
+
+  async get(key: string): Promise<IdempotencyRecord | undefined> {
+    const value = await this.redis.get(this.prefix + key);
+    if (value === null) return undefined;
+    try {
+      const record = JSON.parse(value) as IdempotencyRecord;
+      return record.state === 'in-progress' || record.state === 'done' ? record : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+interface SharedStore {
+  store?: IdempotencyStore;
+  users: number;
+}
+
+/**
+ * The store of one router, shared by its HTTP door and its consumers, opened by the first user and closed
+ * when the last one lets go (`release`), so a stopped router leaves no Redis connection behind.
+ */
+export function useIdempotencyStore(
+  services: RouterServices,
+  logger: Logger = services.logger,
+): { store: IdempotencyStore; release(): Promise<void> } {
+  const shared = sharedState<SharedStore>(services, 'idempotency-store', () => ({ users: 0 }));
+  shared.store ??= createStore(services, logger);
+  shared.users++;
+  const store = shared.store;
+  let released = false;
+  return {
+    store,
+    async release() {
+      if (released) return;
+      released = true;
+      shared.users--;
+      if (shared.users > 0 || shared.store !== store) return;
+      shared.store = undefined;
+      await store.close();
+    },
+  };
+}
+
+function createStore(services: RouterServices, logger: Logger): IdempotencyStore {
+  const url = services.config.redisUrl;
+  if (!url) return new MemoryIdempotencyStore();
+  const store = new RedisIdempotencyStore(url);
+  let last = 0;
+  store.onError((error) => {
+    // ioredis reports every reconnect attempt; once every 10 s is enough to know.
+    if (Date.now() - last < 10_000) return;
+    last = Date.now();
+    logger.warn('Redis idempotency store unavailable; retrying', { error: error.message });
+  });
+  return store;
+}
