@@ -17,7 +17,7 @@ declare module 'autocannon' {
     method?: string;
     headers?: Record<string, string>;
     body?: string | Buffer;
-    setupRequest?: (request: Request, context: Record<string, unknown>) => Request;
+    requests?: (Request & { setupRequest?: (request: Request, context: Record<string, unknown>) => Request })[];
   }
   interface Histogram {
     average: number;

@@ -29,6 +29,8 @@ function post(body: Buffer, headers: Record<string, unknown>): Promise<number> {
 }
 
 const connection = new Connection({ url: process.env.RABBITMQ_URL!, connectionName: 'bench-baseline-http-pump' });
+// The client reconnects by itself; without a listener a lost connection would end the process.
+connection.on('error', (error: unknown) => process.stderr.write(`AMQP connection: ${String(error)}\n`));
 keepRawBodies(connection);
 const consumer = connection.createConsumer(
   { queue, queueOptions: { passive: true }, qos: { prefetchCount: 2 * concurrency }, concurrency, requeue: false },
@@ -37,6 +39,9 @@ const consumer = connection.createConsumer(
     if (status < 200 || status >= 300) throw new Error(`partner answered ${status}`);
   },
 );
+
+// A consumer error (the connection was closed under it) is followed by a recovery, not the end.
+consumer.on('error', (error: unknown) => process.stderr.write(`AMQP consumer: ${String(error)}\n`));
 
 await connection.onConnect(10_000);
 serve({});

@@ -14,6 +14,8 @@ const routingKey = process.env.ROUTING_KEY!;
 const concurrency = Number(process.env.CONCURRENCY);
 
 const connection = new Connection({ url: process.env.RABBITMQ_URL!, connectionName: 'bench-baseline-pump' });
+// The client reconnects by itself; without a listener a lost connection would end the process.
+connection.on('error', (error: unknown) => process.stderr.write(`AMQP connection: ${String(error)}\n`));
 keepRawBodies(connection);
 const publisher = connection.createPublisher({ confirm: true, maxAttempts: 3 });
 const consumer = connection.createConsumer(
@@ -34,6 +36,9 @@ const consumer = connection.createConsumer(
     );
   },
 );
+
+// A consumer error (the connection was closed under it) is followed by a recovery, not the end.
+consumer.on('error', (error: unknown) => process.stderr.write(`AMQP consumer: ${String(error)}\n`));
 
 await connection.onConnect(10_000);
 serve({});

@@ -16,6 +16,8 @@ const routingKey = process.env.ROUTING_KEY!;
 
 const work = paymentWork(REPO_DIR);
 const connection = new Connection({ url: process.env.RABBITMQ_URL!, connectionName: 'bench-baseline-http' });
+// The client reconnects by itself; without a listener a lost connection would end the process.
+connection.on('error', (error: unknown) => process.stderr.write(`AMQP connection: ${String(error)}\n`));
 const publisher = connection.createPublisher({ confirm: true, maxAttempts: 3 });
 
 const app = express();

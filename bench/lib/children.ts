@@ -3,6 +3,7 @@
  * own: the router (`pipes run`), the hand-written baselines, the load generators and the stub partner.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -29,9 +30,27 @@ class Tail {
     this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
     if (this.lines.length > 40) this.lines = this.lines.slice(-40);
   }
-  toString(): string {
+  text(): string {
     return this.lines.join('\n');
   }
+}
+
+/** Every child still running, ended when the bench process exits, however it exits. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
+/** Profiles are named by pid: note whose each one is. */
+function noteProfile(dir: string | undefined, name: string, pid: number | undefined): void {
+  if (!dir || pid === undefined) return;
+  mkdirSync(dir, { recursive: true });
+  appendFileSync(path.join(dir, 'processes.txt'), `${pid}\t${name}\n`);
 }
 
 export interface Child {
@@ -45,7 +64,7 @@ function watchExit(child: ChildProcess, name: string, tail: Tail): { stopping: b
   const state = { stopping: false, exited: Promise.resolve() };
   state.exited = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
-      if (!state.stopping) process.stderr.write(`\n${name} exited unexpectedly (code ${code}, signal ${signal}):\n${tail}\n`);
+      if (!state.stopping) process.stderr.write(`\n${name} exited unexpectedly (code ${code}, signal ${signal}):\n${tail.text()}\n`);
       resolve();
     });
   });
@@ -88,14 +107,16 @@ export async function startRouterProcess(options: {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  track(child);
+  noteProfile(options.cpuProfileDir, options.name, child.pid);
   const tail = new Tail();
-  child.stdout!.on('data', (chunk: Buffer) => tail.add(chunk));
-  child.stderr!.on('data', (chunk: Buffer) => tail.add(chunk));
+  child.stdout.on('data', (chunk: Buffer) => tail.add(chunk));
+  child.stderr.on('data', (chunk: Buffer) => tail.add(chunk));
   const state = watchExit(child, options.name, tail);
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${options.name} did not start:\n${tail}`);
+    if (child.exitCode !== null) throw new Error(`${options.name} did not start:\n${tail.text()}`);
     try {
       const response = await fetch(`${baseUrl}/health/ready`);
       if (response.status === 200) break;
@@ -104,7 +125,7 @@ export async function startRouterProcess(options: {
     }
     if (Date.now() > deadline) {
       await stopChild(child, state);
-      throw new Error(`${options.name} not ready after 60 s:\n${tail}`);
+      throw new Error(`${options.name} not ready after 60 s:\n${tail.text()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -127,13 +148,20 @@ interface Reply {
 }
 
 /** A TypeScript script of bench/ in a process of its own, driven over IPC (see lib/ipc.ts). */
-export async function startWorker(name: string, script: string, env: Record<string, string> = {}): Promise<Worker> {
+export async function startWorker(
+  name: string,
+  script: string,
+  env: Record<string, string> = {},
+  cpuProfileDir?: string,
+): Promise<Worker> {
   const child = fork(path.join(BENCH_DIR, script), [], {
     cwd: REPO_DIR,
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  track(child);
+  noteProfile(cpuProfileDir, name, child.pid);
   const tail = new Tail();
   child.stdout!.on('data', (chunk: Buffer) => tail.add(chunk));
   child.stderr!.on('data', (chunk: Buffer) => tail.add(chunk));
@@ -153,13 +181,13 @@ export async function startWorker(name: string, script: string, env: Record<stri
     else waiting.reject(new Error(`${name}: ${reply.error}`));
   });
   child.once('exit', () => {
-    for (const waiting of pending.values()) waiting.reject(new Error(`${name} exited:\n${tail}`));
+    for (const waiting of pending.values()) waiting.reject(new Error(`${name} exited:\n${tail.text()}`));
     pending.clear();
   });
   await Promise.race([
     ready,
     state.exited.then(() => {
-      throw new Error(`${name} did not start:\n${tail}`);
+      throw new Error(`${name} did not start:\n${tail.text()}`);
     }),
   ]);
   return {
@@ -168,8 +196,16 @@ export async function startWorker(name: string, script: string, env: Record<stri
     call<T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
       const id = nextId++;
       return new Promise<T>((resolve, reject) => {
+        if (!child.connected) {
+          reject(new Error(`${name} is not running:\n${tail.text()}`));
+          return;
+        }
         pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-        child.send({ id, cmd, args });
+        child.send({ id, cmd, args }, (error) => {
+          if (!error) return;
+          pending.delete(id);
+          reject(error);
+        });
       });
     },
     onEvent: (listener) => listeners.push(listener),

@@ -41,10 +41,10 @@ export function memory(pid: number | undefined): Memory | undefined {
   }
 }
 
-/** The RabbitMQ node's Erlang VM on this machine, if there is exactly one. */
+/** The RabbitMQ node's Erlang VM on this machine: the oldest beam.smp (rabbitmqctl runs short-lived ones). */
 export function brokerPid(): number | undefined {
   try {
-    const pids = execFileSync('pgrep', ['beam.smp'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    const pids = execFileSync('pgrep', ['-o', 'beam.smp'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
     return pids.length === 1 ? Number(pids[0]) : undefined;
   } catch {
     return undefined;

@@ -23,9 +23,9 @@ export const FULL: Sizes = {
   warmupSeconds: 3,
   fullSeconds: 10,
   halfSeconds: 8,
-  preload: 15_000,
-  connectorPreload: 10_000,
-  flowRuns: 3000,
+  preload: 12_000,
+  connectorPreload: 8000,
+  flowRuns: 2000,
   connections: 16,
 };
 

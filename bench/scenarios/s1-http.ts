@@ -38,7 +38,7 @@ export async function runS1(context: BenchContext): Promise<ScenarioResult> {
       RABBITMQ_URL: context.rabbitmqUrl,
       EXCHANGE,
       ROUTING_KEY,
-    }),
+    }, context.profileDir),
   ]);
   const sides: Side[] = [
     { name: 'router', child: router, url: `${router.baseUrl}/payments` },

@@ -53,7 +53,7 @@ export async function runS2(context: BenchContext): Promise<ScenarioResult> {
               EXCHANGE: S2.exchange,
               ROUTING_KEY: S2.routingKey,
               CONCURRENCY: String(S2.concurrency),
-            }),
+            }, context.profileDir),
         },
       ],
     });

@@ -40,7 +40,7 @@ export async function runS3(context: BenchContext): Promise<ScenarioResult> {
               QUEUE: PUMP_QUEUE,
               PARTNER_URL: partnerUrl,
               CONCURRENCY: String(CONCURRENCY),
-            }),
+            }, context.profileDir),
         },
       ],
     });

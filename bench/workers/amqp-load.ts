@@ -12,6 +12,8 @@ import { nowMs } from '../lib/stats.js';
 import { Arrivals, type ArrivalReport } from './arrivals.js';
 
 const connection = new Connection({ url: process.env.RABBITMQ_URL!, connectionName: 'bench-load' });
+// The client reconnects by itself; without a listener a lost connection would end the process.
+connection.on('error', (error: unknown) => process.stderr.write(`AMQP connection: ${String(error)}\n`));
 // The sink only counts; parsing every body would make the load generator the bottleneck.
 keepRawBodies(connection);
 const publisher = connection.createPublisher({ confirm: true, maxAttempts: 3 });
@@ -143,6 +145,7 @@ serve({
         arrivals.add(message.headers?.[SENT_AT_HEADER]);
       },
     );
+    sink.on('error', (error: unknown) => process.stderr.write(`AMQP sink: ${String(error)}\n`));
   },
   reset: () => arrivals.reset(),
   arrivals: (args) => arrivals.wait(Number(args.count ?? 0), Number(args.timeoutMs ?? 0)),

@@ -34,7 +34,7 @@ serve({
       timeout: 10,
       // S4's flow carries its start time in the payload, so the partner can time whole runs.
       ...(sentAtInBody
-        ? { setupRequest: (request) => ({ ...request, body: `{"sentAt":${nowMs()},${body.trimStart().slice(1)}` }) }
+        ? { requests: [{ setupRequest: (request) => ({ ...request, body: `{"sentAt":${nowMs()},${body.trimStart().slice(1)}` }) }] }
         : {}),
     });
     const endedAt = nowMs();
