@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { BENCH_DIR, startWorker } from './lib/children.js';
+import { BENCH_DIR, REPO_DIR, startWorker } from './lib/children.js';
 import { brokerPid } from './lib/proc-stats.js';
 import { table, writeJson, type ScenarioResult, type SoakResult } from './lib/report.js';
 import { Sampler } from './lib/sampler.js';
@@ -62,6 +62,9 @@ for (const name of selected) {
 }
 
 const started = Date.now();
+// The router runs compiled, as the Dockerfile starts it (`node dist/cli.js run`): build what is checked out.
+process.stderr.write('building the router (npm run build) ...\n');
+execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO_DIR, stdio: ['ignore', 'ignore', 'inherit'] });
 const sampler = new Sampler();
 const broker = brokerPid();
 sampler.watch(broker);

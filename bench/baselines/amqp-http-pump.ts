@@ -7,7 +7,7 @@ import http from 'node:http';
 import { Connection } from 'rabbitmq-client';
 import { serve } from '../lib/ipc.js';
 // rabbitmq-client JSON.parse's JSON bodies on arrival; a bare pump forwards the bytes, as the router does.
-import { keepRawBodies } from '../../src/transport/rabbitmq/raw-bodies.js';
+import { keepRawBodies } from '../../src/transport/rabbitmq/client-internals.js';
 
 const queue = process.env.QUEUE!;
 const partner = new URL(process.env.PARTNER_URL!);

@@ -85,7 +85,8 @@ export interface RouterChild extends Child {
 }
 
 /**
- * `pipes run --no-auth` on one bench route folder, as an operator would start it, with warn-level logs.
+ * `pipes run --no-auth` on one bench route folder, as an operator would start it (compiled: `node dist/cli.js`,
+ * which bench/run.ts builds first), with warn-level logs.
  * Ready when /health/ready answers 200 (broker connected, topology declared).
  */
 export async function startRouterProcess(options: {
@@ -96,11 +97,11 @@ export async function startRouterProcess(options: {
   env?: Record<string, string>;
 }): Promise<RouterChild> {
   const port = await freePort();
-  const nodeArgs = ['--import', 'tsx'];
+  const nodeArgs: string[] = [];
   if (options.cpuProfileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
   const child = spawn(
     process.execPath,
-    [...nodeArgs, 'src/cli.ts', 'run', '--no-auth', '--routes', options.routesDir, '--resources', 'routes', '--port', String(port)],
+    [...nodeArgs, 'dist/cli.js', 'run', '--no-auth', '--routes', options.routesDir, '--resources', 'routes', '--port', String(port)],
     {
       cwd: REPO_DIR,
       env: { ...process.env, ...options.env, RABBITMQ_URL: options.rabbitmqUrl, LOG_LEVEL: 'warn', HOST: '127.0.0.1'},

@@ -15,8 +15,9 @@ import { perThousand, type BenchContext } from './context.js';
 const FLOW = 'bench-settlement';
 const STEPS = ['map', 'price', 'notify'];
 
+/** The flow's step queues and the engine's callback queue, each with its dead letters and retry levels. */
 function flowQueues(): string[] {
-  return STEPS.flatMap((step) => {
+  return [...STEPS, '_callbacks'].flatMap((step) => {
     const queue = `pipes.flow.${FLOW}.${step}`;
     return [queue, `${queue}.dlq`, ...Array.from({ length: 10 }, (_, index) => `${queue}.retry.${index + 1}`)];
   });

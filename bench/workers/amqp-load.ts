@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Connection, type Consumer } from 'rabbitmq-client';
 import { emitEvent, serve } from '../lib/ipc.js';
-import { keepRawBodies } from '../../src/transport/rabbitmq/raw-bodies.js';
+import { keepRawBodies } from '../../src/transport/rabbitmq/client-internals.js';
 import { PAYMENT_TEXT, SENT_AT_HEADER } from '../lib/payload.js';
 import { nowMs } from '../lib/stats.js';
 import { Arrivals, type ArrivalReport } from './arrivals.js';

@@ -13,6 +13,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Logger } from '../observability/logger.js';
 import { HttpRequestError } from '../runtime/errors.js';
 import type { BreakerRegistry } from '../reliability/breakers.js';
+import { apiOperation, runningService } from '../server/api-handlers.js';
 import { sendError } from '../server/error-response.js';
 import type { DeadLetterFilter, RouteDeadLetters } from './route-dead-letters.js';
 
@@ -28,17 +29,8 @@ export function adminApiRouter(options: {
 }): Router {
   const router = express.Router();
   const readJson = express.json({ limit: 64 * 1024, strict: false, type: () => true });
-  const deadLetters = (): RouteDeadLetters => {
-    const current = options.deadLetters();
-    if (!current) throw new HttpRequestError(503, 'NOT_STARTED', 'The router is not running');
-    return current;
-  };
-  const handle =
-    (work: (request: Request, response: Response) => Promise<void>) =>
-    (request: Request, response: Response, next: NextFunction): void => {
-      response.set('Cache-Control', 'no-store');
-      work(request, response).catch(next);
-    };
+  const deadLetters = runningService(options.deadLetters, 'The router is not running');
+  const handle = apiOperation;
 
   router.get(
     DEAD_LETTERS_PATH,

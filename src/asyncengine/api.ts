@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import swaggerUi from 'swagger-ui-express';
 import { HttpRequestError } from '../runtime/errors.js';
 import type { Logger } from '../observability/logger.js';
+import { apiOperation, runningService } from '../server/api-handlers.js';
 import { sendError } from '../server/error-response.js';
 import { parseJsonBody } from '../server/json-body.js';
 import type { FlowEngine } from './flow-engine.js';
@@ -32,17 +33,8 @@ export function asyncApiRouter(options: { engine: () => FlowEngine | undefined; 
       }
     });
   };
-  const engine = (): FlowEngine => {
-    const current = options.engine();
-    if (!current) throw new HttpRequestError(503, 'NOT_STARTED', 'The async engine is not running');
-    return current;
-  };
-  const handle =
-    (work: (request: Request, response: Response) => Promise<void>) =>
-    (request: Request, response: Response, next: NextFunction): void => {
-      response.set('Cache-Control', 'no-store');
-      work(request, response).catch(next);
-    };
+  const engine = runningService(options.engine, 'The async engine is not running');
+  const handle = apiOperation;
 
   router.post(
     '/async/api/start',

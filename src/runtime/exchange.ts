@@ -59,7 +59,10 @@ export class Exchange {
     const headers = this.message.headers;
     if (Object.prototype.hasOwnProperty.call(headers, name)) return headers[name];
     const lower = name.toLowerCase();
-    for (const key of Object.keys(headers)) if (key.toLowerCase() === lower) return headers[key];
+    // Only names of the same length are case variants (as with Java's equalsIgnoreCase): most keys are
+    // skipped without lower-casing them.
+    for (const key of Object.keys(headers))
+      if (key.length === name.length && key.toLowerCase() === lower) return headers[key];
     return undefined;
   }
 
@@ -70,8 +73,10 @@ export class Exchange {
   }
 
   removeHeader(name: string): void {
+    const headers = this.message.headers;
     const lower = name.toLowerCase();
-    for (const key of Object.keys(this.message.headers)) if (key.toLowerCase() === lower) delete this.message.headers[key];
+    for (const key of Object.keys(headers))
+      if (key.length === name.length && key.toLowerCase() === lower) delete headers[key];
   }
 
   /**
@@ -83,7 +88,7 @@ export class Exchange {
       exchangeId: options.keepId ? this.exchangeId : undefined,
       correlationId: this.correlationId,
       body: 'body' in options ? options.body : cloneValue(this.message.body),
-      headers: cloneValue<Record<string, unknown>>(this.message.headers),
+      headers: cloneHeaders(this.message.headers),
       properties: { ...this.properties },
       variables: { ...this.variables },
       pattern: this.pattern,
@@ -93,6 +98,16 @@ export class Exchange {
     copy.error = this.error;
     return copy;
   }
+}
+
+/** Header values are mostly strings and numbers: only object values need a deep copy. */
+function cloneHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(headers)) {
+    const value = headers[key];
+    copy[key] = value !== null && typeof value === 'object' ? cloneValue(value) : value;
+  }
+  return copy;
 }
 
 /** Deep copy of a JSON-like value; Buffers are copied, anything structuredClone cannot handle is shared. */

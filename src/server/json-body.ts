@@ -66,7 +66,8 @@ export function hasPollutingKey(value: unknown): boolean {
 
 /** Refuses a JSON text nested deeper than {@link MAX_JSON_DEPTH}. */
 export function checkJsonDepth(text: string): void {
-  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+  // Nesting deeper than the limit takes more opening brackets than a text this short has characters.
+  if (text.length > MAX_JSON_DEPTH && nestsDeeperThan(text, MAX_JSON_DEPTH)) {
     throw new HttpRequestError(
       400,
       'JSON_TOO_DEEP',

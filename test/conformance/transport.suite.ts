@@ -329,6 +329,32 @@ export function describeTransportConformance(name: string, makeTransport: () => 
         expectTransportError(await rejection(scope.publish('', scope.name('missing'), 'x')), 'UNROUTABLE');
       });
 
+      it('tells each of many publishes in flight at once whether it was routed, even with shared message-ids', async function () {
+        const exchange = scope.name('mixed');
+        const queue = scope.name('mixed-in');
+        await scope.declare({
+          exchanges: [{ name: exchange, type: 'direct' }],
+          queues: [{ name: queue }],
+          bindings: [{ exchange, queue, routingKey: 'routed' }],
+        });
+        // 200 publishes without waiting in between; odd ones go nowhere. Pairs share a message-id, so the
+        // outcome must follow exchange + routing key, not the id alone.
+        const outcomes = await Promise.all(
+          Array.from({ length: 200 }, (_, index) =>
+            scope
+              .publish(exchange, index % 2 === 0 ? 'routed' : 'nowhere', `m${index}`, {
+                messageId: `pair-${Math.floor(index / 2)}`,
+              })
+              .then(
+                () => 'ok',
+                (error: unknown) => (error as { code?: string }).code ?? 'error',
+              ),
+          ),
+        );
+        expect(outcomes.filter((outcome, index) => outcome !== (index % 2 === 0 ? 'ok' : 'UNROUTABLE'))).to.deep.equal([]);
+        await eventually(async () => (await transport.queueInfo(queue)).messageCount === 100, 'the 100 routed messages');
+      });
+
       it('rejects a publish to an exchange that does not exist with NOT_FOUND', async function () {
         expectTransportError(
           await rejection(scope.publish(scope.name('no-exchange'), 'k', 'x')),

@@ -47,6 +47,8 @@ const STORE_DOWN_RECHECK_MS = 5000;
 /** While a breaker lets its one trial call through, other messages come back after this long. */
 const HALF_OPEN_RECHECK_MS = 500;
 
+const NO_TAPS: ReadonlySet<Promise<void>> = new Set();
+
 /** The error of an open circuit breaker, when that is what ended the route. */
 function circuitOpen(error: unknown): CircuitOpenError | undefined {
   let current: unknown = error;
@@ -158,6 +160,7 @@ export function createSpringRabbitConsumer(
 
   /** Waits for wire taps started while the route ran, so their publishes are done before the ack. */
   const settleWireTaps = async (before: ReadonlySet<Promise<void>>): Promise<void> => {
+    if (wireTaps.size === 0) return;
     // Taps of exchanges running in parallel may be waited for too: that delays an ack, it loses nothing.
     const started = [...wireTaps].filter((tap) => !before.has(tap));
     if (started.length > 0) await Promise.allSettled(started);
@@ -180,7 +183,8 @@ export function createSpringRabbitConsumer(
       // with its reason instead of acked away.
       authorizeAmqpEntry(services, route.routeId, exchange, message.userId);
       exchange.message.body = decodeBody(message);
-      const before = new Set(wireTaps);
+      // Most routes start no wire taps: nothing to remember then.
+      const before = wireTaps.size === 0 ? NO_TAPS : new Set(wireTaps);
       await route.process(exchange);
       await settleWireTaps(before);
       await claim?.complete();

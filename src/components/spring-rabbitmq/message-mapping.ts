@@ -231,34 +231,41 @@ export function fromDelivered(
   message: DeliveredMessage,
   init: { routeId: string; fromEndpoint: string },
 ): Exchange {
+  // Built once and handed to the exchange as its headers: this runs for every consumed message.
   const headers: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(message.headers))
-    if (!isBookkeeping(name)) headers[name] = value;
-  const attempts = attemptsOf(message.headers);
-  const facts: Record<string, unknown> = {
-    [SpringRabbitHeaders.messageId]: message.messageId,
-    [SpringRabbitHeaders.exchangeName]: message.exchange,
-    [SpringRabbitHeaders.routingKey]: message.routingKey,
-    [SpringRabbitHeaders.queue]: message.queue,
-    [SpringRabbitHeaders.redelivered]: message.redelivered,
-    [SpringRabbitHeaders.timestamp]: message.timestamp,
-    [SpringRabbitHeaders.contentType]: message.contentType,
-    [SpringRabbitHeaders.replyTo]: message.replyTo,
-    [SpringRabbitHeaders.userId]: message.userId,
-    [SpringRabbitHeaders.type]: message.type,
-    [DeliveryProperties.redeliveryCounter]: attempts,
-    [DeliveryProperties.redelivered]: attempts > 0 || message.redelivered,
+  const source = message.headers;
+  for (const name of Object.keys(source)) {
+    const first = name.charCodeAt(0);
+    // Bookkeeping headers all start with x- / X-; other names skip the lower-casing check.
+    if ((first === 0x78 || first === 0x58) && isBookkeeping(name)) continue;
+    headers[name] = source[name];
+  }
+  const attempts = attemptsOf(source);
+  const fact = (name: string, value: unknown): void => {
+    if (value !== undefined) headers[name] = value;
   };
-  for (const [name, value] of Object.entries(facts)) if (value !== undefined) headers[name] = value;
+  fact(SpringRabbitHeaders.messageId, message.messageId);
+  fact(SpringRabbitHeaders.exchangeName, message.exchange);
+  fact(SpringRabbitHeaders.routingKey, message.routingKey);
+  fact(SpringRabbitHeaders.queue, message.queue);
+  fact(SpringRabbitHeaders.redelivered, message.redelivered);
+  fact(SpringRabbitHeaders.timestamp, message.timestamp);
+  fact(SpringRabbitHeaders.contentType, message.contentType);
+  fact(SpringRabbitHeaders.replyTo, message.replyTo);
+  fact(SpringRabbitHeaders.userId, message.userId);
+  fact(SpringRabbitHeaders.type, message.type);
+  headers[DeliveryProperties.redeliveryCounter] = attempts;
+  headers[DeliveryProperties.redelivered] = attempts > 0 || message.redelivered;
   const exchangeId =
     message.messageId && REUSABLE_ID.test(message.messageId) ? message.messageId : randomUUID();
-  return new Exchange({
+  const exchange = new Exchange({
     exchangeId,
     correlationId: message.correlationId || exchangeId,
-    headers,
     pattern: 'InOnly',
     routeId: init.routeId,
     fromEndpoint: init.fromEndpoint,
     properties: { [DeliveryProperties.heldByBroker]: true },
   });
+  exchange.message.headers = headers;
+  return exchange;
 }

@@ -137,13 +137,15 @@ export const circuitBreakerStep: StepSpec = {
       // The body is shared, not deep-copied: steps replace a body and never change one in place, so the
       // fallback still sees it as it was; a structuredClone of every message cost more than the breaker itself.
       const work = exchange.copy({ keepId: true, body: exchange.message.body });
-      const controller = new AbortController();
       const outerSignal = callSignalOf(work);
-      setCallSignal(work, controller.signal);
       let timedOut = false;
       const run = async (): Promise<void> => {
+        // Without a time limit there is nothing for the breaker to cancel (an outer signal still travels
+        // with the copy): no AbortController per call.
         if (effective.timeoutMs === false) return block(work);
         const limit = effective.timeoutMs;
+        const controller = new AbortController();
+        setCallSignal(work, controller.signal);
         let timer: NodeJS.Timeout | undefined;
         const expired = new Promise<never>((_, reject) => {
           timer = setTimeout(() => {

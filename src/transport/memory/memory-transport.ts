@@ -66,6 +66,25 @@ const PREDECLARED: [string, ExchangeType][] = [
   ['amq.match', 'headers'],
 ];
 
+/**
+ * A re-declaration must match what exists, field by field and argument by argument, as RabbitMQ demands
+ * (it answers PRECONDITION_FAILED otherwise); the error names the first difference.
+ */
+function assertSameDeclaration<T extends { name: string; arguments: Record<string, unknown> }, F extends keyof T & string>(
+  kind: 'exchange' | 'queue',
+  current: T,
+  wanted: T,
+  fields: readonly F[],
+): void {
+  for (const field of fields) {
+    if (current[field] !== wanted[field])
+      throw topologyMismatchError(kind, wanted.name, field === 'autoDelete' ? 'auto_delete' : field, current[field], wanted[field]);
+  }
+  const argument = firstDifference(current.arguments, wanted.arguments);
+  if (argument)
+    throw topologyMismatchError(kind, wanted.name, argument, current.arguments[argument], wanted.arguments[argument]);
+}
+
 export class MemoryTransport extends EventEmitter implements Transport, QueueHost {
   readonly kind = 'memory' as const;
   private readonly logger: Logger;
@@ -136,27 +155,7 @@ export class MemoryTransport extends EventEmitter implements Transport, QueueHos
       this.exchanges.set(wanted.name, { declaration: wanted, bindings: [] });
       return;
     }
-    const current = existing.declaration;
-    for (const field of ['type', 'durable', 'autoDelete'] as const) {
-      if (current[field] !== wanted[field]) {
-        throw topologyMismatchError(
-          'exchange',
-          wanted.name,
-          field === 'autoDelete' ? 'auto_delete' : field,
-          current[field],
-          wanted[field],
-        );
-      }
-    }
-    const argument = firstDifference(current.arguments, wanted.arguments);
-    if (argument)
-      throw topologyMismatchError(
-        'exchange',
-        wanted.name,
-        argument,
-        current.arguments[argument],
-        wanted.arguments[argument],
-      );
+    assertSameDeclaration('exchange', existing.declaration, wanted, ['type', 'durable', 'autoDelete']);
   }
 
   private declareQueue(declaration: QueueDeclaration): void {
@@ -166,27 +165,7 @@ export class MemoryTransport extends EventEmitter implements Transport, QueueHos
       this.queues.set(wanted.name, new MemoryQueue(wanted, this, this.defaultMaxLength));
       return;
     }
-    const current = existing.declaration;
-    for (const field of ['durable', 'exclusive', 'autoDelete'] as const) {
-      if (current[field] !== wanted[field]) {
-        throw topologyMismatchError(
-          'queue',
-          wanted.name,
-          field === 'autoDelete' ? 'auto_delete' : field,
-          current[field],
-          wanted[field],
-        );
-      }
-    }
-    const argument = firstDifference(current.arguments, wanted.arguments);
-    if (argument)
-      throw topologyMismatchError(
-        'queue',
-        wanted.name,
-        argument,
-        current.arguments[argument],
-        wanted.arguments[argument],
-      );
+    assertSameDeclaration('queue', existing.declaration, wanted, ['durable', 'exclusive', 'autoDelete']);
   }
 
   private bind(binding: BindingDeclaration): void {

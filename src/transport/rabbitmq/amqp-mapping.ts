@@ -14,7 +14,7 @@ import type {
   OutboundMessage,
 } from '../transport.js';
 import type { ResolvedQueue } from '../topology.js';
-import { bodyBytes, originalContentEncoding } from './raw-bodies.js';
+import { bodyBytes, originalContentEncoding } from './client-internals.js';
 
 export type QueueParams = Parameters<Connection['queueDeclare']>[0] & object;
 export type ExchangeParams = Parameters<Connection['exchangeDeclare']>[0];

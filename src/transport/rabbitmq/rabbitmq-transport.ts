@@ -13,7 +13,6 @@ import {
   ConsumerStatus,
   type Consumer,
   type Publisher,
-  type ReturnedMessage,
 } from 'rabbitmq-client';
 import type { Logger } from '../../observability/logger.js';
 import type { TransportError } from '../../runtime/errors.js';
@@ -48,7 +47,7 @@ import {
   type ExchangeParams,
   type QueueParams,
 } from './amqp-mapping.js';
-import { keepRawBodies } from './raw-bodies.js';
+import { onReturnedSync, type ReturnNotice } from './client-internals.js';
 
 export interface RabbitMqTransportOptions {
   url: string;
@@ -74,7 +73,7 @@ export interface RabbitMqTransportOptions {
 interface PendingReturn {
   exchange: string;
   routingKey: string;
-  returned?: ReturnedMessage;
+  returned?: ReturnNotice;
 }
 
 export class RabbitMqTransport extends EventEmitter implements Transport {
@@ -115,7 +114,9 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
       acquireTimeout: options.acquireTimeoutMs ?? 5000,
       connectionTimeout: options.connectionTimeoutMs ?? 10_000,
     });
-    keepRawBodies(this.connection);
+    // Returns are heard synchronously (client-internals.ts), so an acked publish knows at once whether it
+    // came back unroutable.
+    onReturnedSync(this.connection, (returned) => this.onReturn(returned));
     this.connection.on('connection', () => this.onConnected());
     this.connection.on('error', (error: unknown) => this.onConnectionError(error));
     this.connection.on('connection.blocked', (reason: string) => {
@@ -136,7 +137,6 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
       maxAttempts: Math.max(2, options.publishMaxAttempts ?? 3),
       ...this.publisherTopology,
     });
-    this.publisher.on('basic.return', (returned: ReturnedMessage) => this.onReturn(returned));
     this.publisher.on('retry', (error: unknown) => {
       this.logger.debug('Publish retried after a channel failure', { error: errorText(error) });
     });
@@ -355,8 +355,7 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
     sent.catch(() => undefined);
     try {
       await Promise.race([sent, deadline]);
-      // A basic.return precedes its ack on the wire, but rabbitmq-client emits it one macrotask later.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // A basic.return precedes its ack on the wire and was recorded while the frames were read.
       if (pending.returned) {
         throw transportError(
           'UNROUTABLE',
@@ -385,7 +384,7 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
     if (set?.size === 0) this.pendingReturns.delete(messageId);
   }
 
-  private onReturn(returned: ReturnedMessage): void {
+  private onReturn(returned: ReturnNotice): void {
     const matching = [...(this.pendingReturns.get(returned.messageId ?? '') ?? [])].filter(
       (pending) => pending.exchange === returned.exchange && pending.routingKey === returned.routingKey,
     );

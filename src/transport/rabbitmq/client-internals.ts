@@ -1,0 +1,109 @@
+/**
+ * Two things the router needs from rabbitmq-client 5.0.8 that it has no switch for, done by wrapping one
+ * private method (`Channel#_onBody`, which completes an incoming message) for the connections registered
+ * here only. `install` fails loudly if the internals change; re-check both on any upgrade of the library.
+ *
+ * 1. Byte-exact bodies. The library decodes bodies by content type before handing them over:
+ *    `application/json` is JSON.parse'd and `text/plain` becomes a string. Re-encoding that is lossy (large
+ *    integers, `1.10`, key order of duplicates, invalid UTF-8), and a router that forwards money amounts and
+ *    signed payloads must hand on the exact bytes it received. A body is marked as encoded before the
+ *    decoding step, which then leaves it a Buffer; the mark is removed again when the message is mapped.
+ * 2. Returns before confirms. A mandatory message nobody can route comes back as `basic.return`, which the
+ *    broker sends before the message's ack; the library emits the return one macrotask later than it
+ *    resolves the ack. Told synchronously, the moment the returned message is complete, a publisher knows
+ *    whether its acked message was returned without waiting a turn of the event loop after every publish.
+ */
+import { Channel } from 'rabbitmq-client/lib/Channel.js';
+import { Cmd } from 'rabbitmq-client/lib/codec.js';
+import type { Connection } from 'rabbitmq-client';
+
+const RAW_MARK = '\u0000service-pipes:raw-body';
+
+/** What a returned message says about itself: enough to find the publish it belongs to. */
+export interface ReturnNotice {
+  messageId?: string;
+  exchange: string;
+  routingKey: string;
+  replyCode: number;
+  replyText: string;
+}
+
+interface Incoming {
+  methodFrame?: {
+    methodId?: number;
+    params?: { exchange?: string; routingKey?: string; replyCode?: number; replyText?: string };
+  };
+  headerFrame?: { fields?: { contentEncoding?: string; messageId?: string } };
+}
+
+interface ChannelInternals {
+  _conn: unknown;
+  _state: { incoming?: Incoming };
+  _onBody: (this: ChannelInternals, frame?: unknown) => void;
+}
+
+const connections = new WeakMap<object, { onReturn?: (notice: ReturnNotice) => void }>();
+let installed = false;
+
+function install(): void {
+  if (installed) return;
+  const prototype = Channel.prototype as unknown as ChannelInternals;
+  const complete = prototype._onBody;
+  if (typeof complete !== 'function' || typeof Cmd?.BasicReturn !== 'number') {
+    throw new Error(
+      'rabbitmq-client internals changed (Channel#_onBody or Cmd.BasicReturn is gone): message bodies ' +
+        'cannot be kept byte-exact',
+    );
+  }
+  prototype._onBody = function patchedOnBody(this: ChannelInternals, frame?: unknown): void {
+    const hooks = connections.get(this._conn as object);
+    if (!hooks) return complete.call(this, frame);
+    const incoming = this._state.incoming;
+    const fields = incoming?.headerFrame?.fields;
+    if (fields && !fields.contentEncoding) fields.contentEncoding = RAW_MARK;
+    complete.call(this, frame);
+    // `incoming` is cleared once its last body frame arrived: the message is complete.
+    if (
+      hooks.onReturn &&
+      incoming &&
+      this._state.incoming !== incoming &&
+      incoming.methodFrame?.methodId === Cmd.BasicReturn
+    ) {
+      const params = incoming.methodFrame.params ?? {};
+      hooks.onReturn({
+        messageId: incoming.headerFrame?.fields?.messageId,
+        exchange: params.exchange ?? '',
+        routingKey: params.routingKey ?? '',
+        replyCode: params.replyCode ?? 0,
+        replyText: params.replyText ?? '',
+      });
+    }
+  };
+  installed = true;
+}
+
+/** Messages arriving on this connection keep their bodies as Buffers. */
+export function keepRawBodies(connection: Connection): void {
+  install();
+  if (!connections.has(connection)) connections.set(connection, {});
+}
+
+/**
+ * `listener` hears of every message returned on this connection's channels as soon as it is complete,
+ * before the ack of the same publish resolves. Bodies of this connection are kept raw as well.
+ */
+export function onReturnedSync(connection: Connection, listener: (notice: ReturnNotice) => void): void {
+  keepRawBodies(connection);
+  connections.get(connection)!.onReturn = listener;
+}
+
+export function originalContentEncoding(contentEncoding: string | undefined): string | undefined {
+  return contentEncoding === RAW_MARK ? undefined : contentEncoding;
+}
+
+/** The body as bytes (defensive: a body that escaped the mark is re-encoded the way it was decoded). */
+export function bodyBytes(body: unknown): Buffer {
+  if (Buffer.isBuffer(body)) return body;
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  return Buffer.from(JSON.stringify(body) ?? '', 'utf8');
+}
