@@ -19,7 +19,7 @@ export interface Sizes {
 }
 
 export const FULL: Sizes = {
-  rounds: 3,
+  rounds: 4,
   warmupSeconds: 3,
   fullSeconds: 10,
   halfSeconds: 8,

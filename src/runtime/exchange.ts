@@ -87,14 +87,17 @@ export class Exchange {
     const copy = new Exchange({
       exchangeId: options.keepId ? this.exchangeId : undefined,
       correlationId: this.correlationId,
-      body: 'body' in options ? options.body : cloneValue(this.message.body),
-      headers: cloneHeaders(this.message.headers),
-      properties: { ...this.properties },
-      variables: { ...this.variables },
       pattern: this.pattern,
       routeId: this.routeId,
       fromEndpoint: this.fromEndpoint,
     });
+    // Assigned rather than passed in: the constructor would copy each of them once more.
+    copy.message = {
+      body: ('body' in options ? options.body : cloneValue(this.message.body)) ?? null,
+      headers: cloneHeaders(this.message.headers),
+    };
+    copy.properties = { ...this.properties };
+    copy.variables = { ...this.variables };
     copy.error = this.error;
     return copy;
   }

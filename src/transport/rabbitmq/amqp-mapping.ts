@@ -74,7 +74,8 @@ export function deliveredMessage(message: AsyncMessage, queue: string): Delivere
     body: bodyBytes(message.body),
     contentType: message.contentType,
     contentEncoding: originalContentEncoding(message.contentEncoding),
-    headers: { ...message.headers },
+    // A fresh object per delivery (decoded from the frame), so it is taken as it is.
+    headers: message.headers ?? {},
     messageId: message.messageId,
     correlationId: message.correlationId,
     replyTo: message.replyTo,
