@@ -2,7 +2,7 @@
  * `npm run bench`: the router against its baselines, side by side in one run on one machine (see
  * bench/README.md for the method). Needs RABBITMQ_URL.
  *
- *   npm run bench                      S1–S4, 4 alternating rounds each (about 7 minutes on 2 cores)
+ *   npm run bench                      S1–S4, 4 alternating rounds each (about 8 minutes on 2 cores)
  *   npm run bench -- --quick           one short round of each (about a minute)
  *   npm run bench -- --soak            also the soak: 1,000,000 messages through S2 (several minutes more)
  *   npm run bench -- --only S1,S2      some scenarios only (S1 S2 S3 S4 soak)

@@ -41,7 +41,7 @@ export interface ScenarioResult {
   targets?: string[];
   met?: boolean;
   notes: string[];
-  raw?: { router: SideRound[]; baseline: SideRound[] };
+  raw?: { router: SideRound[]; baseline: SideRound[]; brokerFloor?: { p50: number; p99: number; max: number } };
 }
 
 export interface SoakResult {

@@ -8,7 +8,7 @@ import { Connection, type Consumer } from 'rabbitmq-client';
 import { emitEvent, serve } from '../lib/ipc.js';
 import { keepRawBodies } from '../../src/transport/rabbitmq/client-internals.js';
 import { PAYMENT_TEXT, SENT_AT_HEADER } from '../lib/payload.js';
-import { nowMs } from '../lib/stats.js';
+import { LatencyRecorder, nowMs, type LatencySummary } from '../lib/stats.js';
 import { Arrivals, type ArrivalReport } from './arrivals.js';
 
 const connection = new Connection({ url: process.env.RABBITMQ_URL!, connectionName: 'bench-load' });
@@ -76,6 +76,47 @@ async function publishAtRate(queue: string, rate: number, durationMs: number): P
 }
 
 /**
+ * The broker's own latency floor: the same persistent, mandatory, confirmed publish of the payment to
+ * `exchange`/`routingKey` at `rate` per second for `durationMs`, each timed from send to confirm. What a
+ * router in front of this broker cannot beat at that rate.
+ */
+async function confirmLatency(
+  exchange: string,
+  routingKey: string,
+  rate: number,
+  durationMs: number,
+): Promise<{ sent: number; failed: number; latency: LatencySummary | undefined }> {
+  const recorder = new LatencyRecorder();
+  const started = nowMs();
+  let sent = 0;
+  let failed = 0;
+  const inFlight = new Set<Promise<void>>();
+  for (;;) {
+    const elapsed = nowMs() - started;
+    if (elapsed >= durationMs) break;
+    const due = Math.floor((rate * elapsed) / 1000) - sent;
+    for (let i = 0; i < due && inFlight.size < 20_000; i += 1) {
+      sent += 1;
+      // Timed from when it was due, not when the loop got to it (no coordinated omission).
+      const dueAt = started + (sent * 1000) / rate;
+      const publish = publisher
+        .send({ exchange, routingKey, durable: true, mandatory: true, contentType: 'application/json', messageId: randomUUID() }, body)
+        .then(
+          () => recorder.record(nowMs() - dueAt),
+          () => {
+            failed += 1;
+          },
+        );
+      inFlight.add(publish);
+      void publish.finally(() => inFlight.delete(publish));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  await Promise.all(inFlight);
+  return { sent, failed, latency: recorder.summary() };
+}
+
+/**
  * Pushes `total` messages through a scenario while never more than `window` are on their way, reporting
  * every `every` arrivals (the soak: memory is sampled by the bench process meanwhile).
  */
@@ -138,6 +179,8 @@ serve({
   },
   preload: (args) => preload(String(args.queue), Number(args.count)),
   publishAtRate: (args) => publishAtRate(String(args.queue), Number(args.rate), Number(args.durationMs)),
+  confirmLatency: (args) =>
+    confirmLatency(String(args.exchange), String(args.routingKey), Number(args.rate), Number(args.durationMs)),
   sink(args) {
     sink ??= connection.createConsumer(
       { queue: String(args.queue), queueOptions: { passive: true }, qos: { prefetchCount: 1000 }, concurrency: 1000 },
