@@ -16,11 +16,12 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { readiness } from '../server/health.js';
 import { declareAdminAreas } from '../server/access-control.js';
+import { apiOperation, runningService } from '../server/api-handlers.js';
 import { sendError } from '../server/error-response.js';
 import { httpExtensions, protectExtension } from '../server/http-server.js';
 import { HttpRequestError } from '../runtime/errors.js';
 import type { RouterModule } from '../runtime/router-module.js';
-import { routerControl, UnknownRouteError, type RouterControl } from '../runtime/router.js';
+import { routerControl, UnknownRouteError } from '../runtime/router.js';
 import { sharedState, type RouterServices } from '../runtime/services.js';
 import { breakerViews, consumerView, managedRoutes, queueDepths, routeViews } from '../observability/operations-view.js';
 
@@ -35,17 +36,8 @@ export const OPERATIONS_ADMIN_AREAS = ['routes', 'summary', 'reload'] as const;
 export function operationsAdminRouter(services: RouterServices): Router {
   const router = express.Router();
   const logger = services.logger.child({ component: 'admin-operations' });
-  const control = (): RouterControl => {
-    const found = routerControl(services);
-    if (!found) throw new HttpRequestError(503, 'NOT_STARTED', 'The router is not running');
-    return found;
-  };
-  const handle =
-    (work: (request: Request, response: Response) => Promise<void>) =>
-    (request: Request, response: Response, next: NextFunction): void => {
-      response.set('Cache-Control', 'no-store');
-      work(request, response).catch(next);
-    };
+  const control = runningService(() => routerControl(services), 'The router is not running');
+  const handle = apiOperation;
   const routeView = async (id: string) => {
     const view = (await routeViews(services)).find((route) => route.id === id);
     if (!view) throw new HttpRequestError(404, 'ROUTE_NOT_FOUND', `No route '${id}'`);

@@ -126,6 +126,18 @@ export function httpAccessGuard(
 }
 
 /** `/admin/x` is under `/admin`; `/administrator` is not. */
+/**
+ * Whether a path (lower case) is one of the router's fixed endpoints rather than a route entry: the probes
+ * under /health, /metrics, or a prefix an extension declared with protectExtension.
+ */
+export function isFixedEndpointPath(lowerPath: string, extensionPrefixes: readonly string[]): boolean {
+  return (
+    isUnder(lowerPath, '/health') ||
+    isUnder(lowerPath, '/metrics') ||
+    extensionPrefixes.some((prefix) => isUnder(lowerPath, prefix.toLowerCase()))
+  );
+}
+
 function isUnder(path: string, prefix: string): boolean {
   if (prefix === '/') return true;
   return path === prefix || path.startsWith(`${prefix}/`);

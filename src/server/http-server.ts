@@ -10,7 +10,13 @@ import { securityHeaders } from '../security/security-headers.js';
 import { accessControlDisabled } from './access-control.js';
 import { sendError } from './error-response.js';
 import { healthRouter } from './health.js';
-import { httpAccessGuard, type ExtensionProtection, type HttpAccessGuard, type RequestTarget } from './http-access.js';
+import {
+  httpAccessGuard,
+  isFixedEndpointPath,
+  type ExtensionProtection,
+  type HttpAccessGuard,
+  type RequestTarget,
+} from './http-access.js';
 import { httpEntries, type HttpEntry, type HttpMatch } from './http-entries.js';
 import {
   accepts,
@@ -63,8 +69,8 @@ export function addHttpGuard(services: RouterServices, guard: HttpGuard): () => 
 
 /**
  * The router on which other parts mount fixed endpoints (`httpExtensions(services).use('/admin', ...)`).
- * While access control is enforced, an extension answers only under a prefix declared with
- * {@link protectExtension}; requests to any other path never reach the extensions (deny by default).
+ * An extension answers only under a prefix declared with {@link protectExtension}; requests to any other
+ * path are route-entry requests and never reach the extensions (with access control enforced or not).
  */
 export function httpExtensions(services: RouterServices): Router {
   return serverState(services).extensions;
@@ -184,14 +190,24 @@ export function createHttpServer(services: RouterServices): HttpServer {
       guard.middleware(request, response, next);
     });
   }
-  app.use(healthRouter(services));
-  app.use((request, response, next) => {
+  const health = healthRouter(services);
+  const extensions = (request: Request, response: Response, next: NextFunction): void => {
     // Under access control, only requests the guard let through as extension calls reach the extensions.
     if (guardedFromStart && guardOf(request)?.target(request)?.kind !== 'extension') {
       next();
       return;
     }
     state.extensions(request, response, next);
+  };
+  // A request for a route entry goes straight to the entries: the routers of the fixed endpoints (probes,
+  // metrics, admin and async APIs, dozens of express layers) only see paths under their own prefixes,
+  // classified by the same rule the access guard uses.
+  app.use((request, response, next) => {
+    if (!forFixedEndpoint(request)) {
+      next();
+      return;
+    }
+    health(request, response, (error?: unknown) => (error ? next(error) : extensions(request, response, next)));
   });
   app.use(async (request: Request, response: Response) => {
     apiAnswerHeaders(response);
@@ -219,6 +235,20 @@ export function createHttpServer(services: RouterServices): HttpServer {
     apiAnswerHeaders(response);
     sendError(response, error, logger);
   });
+
+  function forFixedEndpoint(request: Request): boolean {
+    if (guardedFromStart) return guardOf(request)?.target(request)?.kind !== 'routes';
+    let pathname: string;
+    try {
+      pathname = requestUrl(request).pathname.toLowerCase();
+    } catch {
+      return false; // dispatch answers 400
+    }
+    return isFixedEndpointPath(
+      pathname,
+      state.protections.map((protection) => protection.prefix),
+    );
+  }
 
   async function dispatch(request: Request, response: Response): Promise<void> {
     let rawPath: string;

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Connection, type AsyncMessage, type Consumer } from 'rabbitmq-client';
 import { brokerUrl } from '../helpers/broker.js';
+import { deadLetterQueueName, retryQueueName } from '../../src/transport/topology-names.js';
 
 export function amqpClient(name = 'e2e test client'): Connection {
   return new Connection({ url: brokerUrl(), connectionName: name, retryLow: 200, retryHigh: 1000 });
@@ -12,6 +13,15 @@ export function amqpClient(name = 'e2e test client'): Connection {
 
 export function uniqueName(prefix: string): string {
   return `e2e.${prefix}.${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * Every queue a router consumer declares for `queue`: the queue, its dead letters and its retry levels
+ * (one per attempt, up to ten). Tests delete them all, or each run would leave its retry queues behind
+ * and a broker collecting hundreds of quorum queues starts slowly or not at all.
+ */
+export function consumerQueues(queue: string): string[] {
+  return [queue, deadLetterQueueName(queue), ...Array.from({ length: 10 }, (_, index) => retryQueueName(queue, index + 1))];
 }
 
 /** Body of a message as the test sees it (rabbitmq-client parses JSON bodies itself). */

@@ -10,7 +10,7 @@ import { deadLetterQueueName } from '../../src/transport/topology-names.js';
 import { ProvenanceHeaders } from '../../src/reliability/broker-retry.js';
 import { brokerUrl, requireBrokerOrSkip } from '../helpers/broker.js';
 import { startRouter, type TestRouter } from '../helpers/router.js';
-import { amqpClient, eventually, uniqueName, Watcher } from './rabbitmq-support.js';
+import { amqpClient, consumerQueues, eventually, uniqueName, Watcher } from './rabbitmq-support.js';
 
 describe('e2e: RBAC on an AMQP entry (user_id)', function () {
   this.timeout(60_000);
@@ -54,7 +54,7 @@ amqp:
     await router?.stop();
     if (!client) return;
     await watcher?.delete();
-    for (const name of [queue, deadLetterQueueName(queue)]) await client.queueDelete({ queue: name }).catch(() => undefined);
+    for (const name of consumerQueues(queue)) await client.queueDelete({ queue: name }).catch(() => undefined);
     for (const name of [exchange, onward]) await client.exchangeDelete({ exchange: name }).catch(() => undefined);
     await client.close();
   });

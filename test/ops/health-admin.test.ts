@@ -9,7 +9,7 @@ import { brokerAddress, brokerUrl, requireBrokerOrSkip } from '../helpers/broker
 import { startRouter, type TestRouter } from '../helpers/router.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { readiness } from '../../src/server/health.js';
-import { uniqueName } from '../e2e/rabbitmq-support.js';
+import { consumerQueues, uniqueName } from '../e2e/rabbitmq-support.js';
 import { eventually, getJson, scrape, valueOf } from './support.js';
 
 interface RouteJson {
@@ -77,7 +77,7 @@ principals:
     await router?.stop();
     await proxy?.stop();
     const connection = new Connection({ url: brokerUrl(), connectionName: 'ops admin cleanup' });
-    for (const name of [queue, `${queue}.dlq`]) await connection.queueDelete({ queue: name }).catch(() => undefined);
+    for (const name of consumerQueues(queue)) await connection.queueDelete({ queue: name }).catch(() => undefined);
     await connection.exchangeDelete({ exchange }).catch(() => undefined);
     await connection.close();
   });

@@ -8,7 +8,7 @@ import { brokerUrl, requireBrokerOrSkip } from '../helpers/broker.js';
 import { startRouter, type TestRouter } from '../helpers/router.js';
 import { mockEndpoint } from '../../src/components/mock/index.js';
 import { eventually, scrape, valueOf, type Sample } from './support.js';
-import { uniqueName } from '../e2e/rabbitmq-support.js';
+import { consumerQueues, uniqueName } from '../e2e/rabbitmq-support.js';
 
 const ORDER_SCHEMA = JSON.stringify({
   type: 'object',
@@ -70,7 +70,7 @@ describe('ops: metrics after a scripted run (real broker)', function () {
   after(async () => {
     await router?.stop();
     const connection = new Connection({ url: brokerUrl(), connectionName: 'ops metrics cleanup' });
-    for (const name of [queue, `${queue}.dlq`, `${queue}.retry.1`, `${queue}.retry.2`, `${queue}.retry.3`]) {
+    for (const name of consumerQueues(queue)) {
       await connection.queueDelete({ queue: name }).catch(() => undefined);
     }
     await connection.exchangeDelete({ exchange }).catch(() => undefined);

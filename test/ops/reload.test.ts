@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Connection, type AsyncMessage, type Consumer } from 'rabbitmq-client';
 import { brokerUrl, requireBrokerOrSkip } from '../helpers/broker.js';
 import { startRouter, type TestRouter } from '../helpers/router.js';
-import { uniqueName } from '../e2e/rabbitmq-support.js';
+import { consumerQueues, uniqueName } from '../e2e/rabbitmq-support.js';
 import { eventually, getJson, scrape, valueOf } from './support.js';
 
 const KEY_A = 'key-a-0123456789abcdefghij';
@@ -97,7 +97,7 @@ describe('ops: reload (real broker)', function () {
     await router?.stop();
     await watcher?.close();
     if (amqp) {
-      for (const name of [queue, `${queue}.dlq`, watchQueue]) await amqp.queueDelete({ queue: name }).catch(() => undefined);
+      for (const name of [...consumerQueues(queue), watchQueue]) await amqp.queueDelete({ queue: name }).catch(() => undefined);
       for (const name of [exchange, out]) await amqp.exchangeDelete({ exchange: name }).catch(() => undefined);
       await amqp.close();
     }

@@ -3,6 +3,7 @@ import {
   addHttpGuard,
   createHttpServer,
   httpExtensions,
+  protectExtension,
   type HttpServer,
 } from '../../src/server/http-server.js';
 import { setReadinessCheck } from '../../src/server/health.js';
@@ -384,12 +385,22 @@ describe('HTTP server with platform-http and rest entries', () => {
     }
   });
 
-  it('serves extension endpoints mounted by other parts', async () => {
+  it('serves extension endpoints mounted by other parts under the prefix they declared', async () => {
     httpExtensions(build.services).get(
       '/admin/ping',
       (_request, response) => void response.json({ pong: true }),
     );
-    expect(await (await fetch(`${base}/admin/ping`)).json()).to.deep.equal({ pong: true });
+    httpExtensions(build.services).get('/undeclared/ping', (_request, response) => void response.json({ pong: true }));
+    const unprotect = protectExtension(build.services, '/admin/ping', 'admin:routes');
+    try {
+      expect(await (await fetch(`${base}/admin/ping`)).json()).to.deep.equal({ pong: true });
+      // Without a declared prefix the path belongs to the route entries, as it does under access control.
+      const undeclared = await fetch(`${base}/undeclared/ping`);
+      expect(undeclared.status).to.equal(404);
+      expect(((await undeclared.json()) as { error: string }).error).to.equal('NOT_FOUND');
+    } finally {
+      unprotect();
+    }
   });
 });
 
