@@ -51,8 +51,15 @@ async function preload(queue: string, count: number): Promise<void> {
 const arrivals = new Arrivals();
 let sink: Consumer | undefined;
 
-/** Publishes at `rate` messages/s for `durationMs`, confirms pipelined; resolves with how many were sent. */
-async function publishAtRate(queue: string, rate: number, durationMs: number): Promise<{ sent: number; failed: number }> {
+/**
+ * Calls `send` at `rate` per second for `durationMs`, the sends' confirms pipelined (at most 20,000 in
+ * flight); `send` gets the time its message was due. Resolves once every send settled.
+ */
+async function atRate(
+  rate: number,
+  durationMs: number,
+  send: (dueAt: number) => Promise<unknown>,
+): Promise<{ sent: number; failed: number }> {
   const started = nowMs();
   let sent = 0;
   let failed = 0;
@@ -63,9 +70,12 @@ async function publishAtRate(queue: string, rate: number, durationMs: number): P
     const due = Math.floor((rate * elapsed) / 1000) - sent;
     for (let i = 0; i < due && inFlight.size < 20_000; i += 1) {
       sent += 1;
-      const publish = publishOne(queue).catch(() => {
-        failed += 1;
-      });
+      const publish = send(started + (sent * 1000) / rate).then(
+        () => undefined,
+        () => {
+          failed += 1;
+        },
+      );
       inFlight.add(publish);
       void publish.finally(() => inFlight.delete(publish));
     }
@@ -75,10 +85,16 @@ async function publishAtRate(queue: string, rate: number, durationMs: number): P
   return { sent, failed };
 }
 
+/** Publishes to `queue` at `rate` messages/s for `durationMs`; resolves with how many were sent. */
+function publishAtRate(queue: string, rate: number, durationMs: number): Promise<{ sent: number; failed: number }> {
+  return atRate(rate, durationMs, () => publishOne(queue));
+}
+
 /**
  * The broker's own latency floor: the same persistent, mandatory, confirmed publish of the payment to
- * `exchange`/`routingKey` at `rate` per second for `durationMs`, each timed from send to confirm. What a
- * router in front of this broker cannot beat at that rate.
+ * `exchange`/`routingKey` at `rate` per second for `durationMs`, each timed from when it was due to its
+ * confirm (not from when the loop got to it: no coordinated omission). What a router in front of this
+ * broker cannot beat at that rate.
  */
 async function confirmLatency(
   exchange: string,
@@ -87,33 +103,14 @@ async function confirmLatency(
   durationMs: number,
 ): Promise<{ sent: number; failed: number; latency: LatencySummary | undefined }> {
   const recorder = new LatencyRecorder();
-  const started = nowMs();
-  let sent = 0;
-  let failed = 0;
-  const inFlight = new Set<Promise<void>>();
-  for (;;) {
-    const elapsed = nowMs() - started;
-    if (elapsed >= durationMs) break;
-    const due = Math.floor((rate * elapsed) / 1000) - sent;
-    for (let i = 0; i < due && inFlight.size < 20_000; i += 1) {
-      sent += 1;
-      // Timed from when it was due, not when the loop got to it (no coordinated omission).
-      const dueAt = started + (sent * 1000) / rate;
-      const publish = publisher
-        .send({ exchange, routingKey, durable: true, mandatory: true, contentType: 'application/json', messageId: randomUUID() }, body)
-        .then(
-          () => recorder.record(nowMs() - dueAt),
-          () => {
-            failed += 1;
-          },
-        );
-      inFlight.add(publish);
-      void publish.finally(() => inFlight.delete(publish));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  await Promise.all(inFlight);
-  return { sent, failed, latency: recorder.summary() };
+  const counts = await atRate(rate, durationMs, async (dueAt) => {
+    await publisher.send(
+      { exchange, routingKey, durable: true, mandatory: true, contentType: 'application/json', messageId: randomUUID() },
+      body,
+    );
+    recorder.record(nowMs() - dueAt);
+  });
+  return { ...counts, latency: recorder.summary() };
 }
 
 /**

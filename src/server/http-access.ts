@@ -125,19 +125,19 @@ export function httpAccessGuard(
   };
 }
 
-/** `/admin/x` is under `/admin`; `/administrator` is not. */
 /**
  * Whether a path (lower case) is one of the router's fixed endpoints rather than a route entry: the probes
  * under /health, /metrics, or a prefix an extension declared with protectExtension.
  */
-export function isFixedEndpointPath(lowerPath: string, extensionPrefixes: readonly string[]): boolean {
+export function isFixedEndpointPath(lowerPath: string, extensions: readonly { prefix: string }[]): boolean {
   return (
     isUnder(lowerPath, '/health') ||
     isUnder(lowerPath, '/metrics') ||
-    extensionPrefixes.some((prefix) => isUnder(lowerPath, prefix.toLowerCase()))
+    extensions.some((extension) => isUnder(lowerPath, extension.prefix.toLowerCase()))
   );
 }
 
+/** `/admin/x` is under `/admin`; `/administrator` is not. */
 function isUnder(path: string, prefix: string): boolean {
   if (prefix === '/') return true;
   return path === prefix || path.startsWith(`${prefix}/`);

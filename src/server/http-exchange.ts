@@ -41,15 +41,23 @@ export interface IncomingHttp {
 }
 
 /**
- * The request URL. A path such as `//payments` stays a path (resolving it against a base would read
+ * The request URL (one object per request, shared: read it, do not change it). A path such as `//payments` stays a path (resolving it against a base would read
  * `payments` as a host); an absolute-form target (`GET http://host/x`) is taken as it is.
  */
 export function requestUrl(request: Request): URL {
+  // Parsed once per request: the access guard, the entry dispatch and the exchange all read it.
+  const known = parsedUrls.get(request);
+  if (known) return known;
   const target = request.originalUrl;
-  return target.startsWith('/')
+  const url = target.startsWith('/')
     ? new URL(`http://router.invalid${target}`)
     : new URL(target, 'http://router.invalid');
+  parsedUrls.set(request, url);
+  return url;
 }
+
+/** Shared by every reader of one request: read it, never change it. */
+const parsedUrls = new WeakMap<Request, URL>();
 
 /** The media type of a Content-Type value, lower case, without parameters. */
 export function mediaType(contentType: string | undefined): string | undefined {

@@ -244,10 +244,7 @@ export function createHttpServer(services: RouterServices): HttpServer {
     } catch {
       return false; // dispatch answers 400
     }
-    return isFixedEndpointPath(
-      pathname,
-      state.protections.map((protection) => protection.prefix),
-    );
+    return isFixedEndpointPath(pathname, state.protections);
   }
 
   async function dispatch(request: Request, response: Response): Promise<void> {
