@@ -88,9 +88,39 @@ class StaleConnectionError extends Error {
   }
 }
 
+interface RequestTarget {
+  href: string;
+  protocol: string;
+  hostname: string;
+  port: string;
+  path: string;
+}
+
+/**
+ * node:http turns a URL argument into request options on every call; an endpoint sends every message to
+ * the same URL object, so its options are worked out once (checked against the URL's text, as URLs can change).
+ */
+const targets = new WeakMap<URL, RequestTarget>();
+
+function requestTarget(url: URL): RequestTarget {
+  const known = targets.get(url);
+  if (known && known.href === url.href) return known;
+  const target = {
+    href: url.href,
+    protocol: url.protocol,
+    // An IPv6 literal is bracketed in a URL, not in a host name.
+    hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+    port: url.port,
+    path: `${url.pathname}${url.search}`,
+  };
+  targets.set(url, target);
+  return target;
+}
+
 function sendOnce(services: RouterServices, call: HttpCall, retry: { fresh?: boolean } = {}): Promise<HttpAnswer> {
-  const agent = call.url.protocol === 'https:' ? pools(services).https : pools(services).http;
-  const transport = call.url.protocol === 'https:' ? https : http;
+  const { protocol, hostname, port, path } = requestTarget(call.url);
+  const agent = protocol === 'https:' ? pools(services).https : pools(services).http;
+  const transport = protocol === 'https:' ? https : http;
   return new Promise<HttpAnswer>((resolve, reject) => {
     let settled = false;
     let connectTimer: NodeJS.Timeout | undefined;
@@ -114,7 +144,11 @@ function sendOnce(services: RouterServices, call: HttpCall, retry: { fresh?: boo
       fail(reason instanceof Error ? reason : new TimeoutError(`Call to ${call.displayUrl} was cancelled`));
     };
 
-    const request = transport.request(call.url, {
+    const request = transport.request({
+      protocol,
+      hostname,
+      port,
+      path,
       method: call.method,
       headers: call.body ? { ...call.headers, 'content-length': call.body.length } : call.headers,
       // The retry of a stale connection must not be handed another idle one from the pool.

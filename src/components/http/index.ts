@@ -199,7 +199,7 @@ function httpProducer(scheme: 'http' | 'https', endpoint: Endpoint<HttpOptions>,
 
       let answer: HttpAnswer;
       let body = encoded?.bytes;
-      const origin = url.origin;
+      const first = url;
       for (let redirects = 0; ; redirects++) {
         answer = await send(services, {
           url,
@@ -219,7 +219,7 @@ function httpProducer(scheme: 'http' | 'https', endpoint: Endpoint<HttpOptions>,
           body = undefined;
           delete headers['content-type'];
         }
-        if (url.origin !== origin) delete headers.authorization;
+        if (url.origin !== first.origin) delete headers.authorization;
       }
 
       const contentType = headerValue(answer.headers['content-type']);
@@ -321,9 +321,16 @@ function partnerAuthorization(opts: HttpOptions, endpoint: Endpoint<HttpOptions>
   return undefined;
 }
 
+const displayed = new WeakMap<URL, { href: string; text: string }>();
+
 /** Origin and path only: query strings and credentials never reach logs, errors or dead letters. */
 export function displayUrl(url: URL): string {
-  return `${url.origin}${url.pathname}`;
+  // Asked for every call of an endpoint with the same URL object; URL getters are not free.
+  const known = displayed.get(url);
+  if (known && known.href === url.href) return known.text;
+  const text = `${url.origin}${url.pathname}`;
+  displayed.set(url, { href: url.href, text });
+  return text;
 }
 
 function isRedirect(status: number): boolean {
