@@ -77,4 +77,49 @@ describe('idempotency store (memory): bounded', () => {
     expect(await store.get('k0')).to.equal(undefined);
     expect((await store.get('k24'))?.state).to.equal('done');
   });
+
+  it('drops the key written longest ago: a duplicate check does not keep a key, completing it does', async () => {
+    const store = new MemoryIdempotencyStore(3);
+    const tokens: string[] = [];
+    for (const key of ['a', 'b', 'c']) {
+      const claim = await store.claim(key, '', 60_000);
+      if (!claim.claimed) throw new Error(`${key} not claimed`);
+      tokens.push(claim.token);
+    }
+    // Looking at 'a' (a duplicate arriving) does not make it newer; completing 'b' does.
+    expect((await store.claim('a', '', 60_000)).claimed).to.equal(false);
+    await store.complete('b', tokens[1]!, 60_000);
+    await store.claim('d', '', 60_000);
+    expect(await store.get('a')).to.equal(undefined);
+    expect((await store.get('b'))?.state).to.equal('done');
+    await store.claim('e', '', 60_000);
+    expect(await store.get('c')).to.equal(undefined);
+    expect((await store.get('b'))?.state).to.equal('done');
+    expect(store.size).to.equal(3);
+  });
+
+  it('keeps its size and order past it: 120,000 claims through a store of 50,000 keys', async () => {
+    const store = new MemoryIdempotencyStore(50_000);
+    for (let i = 0; i < 120_000; i++) {
+      const claim = await store.claim(`m${i}`, '', 60_000);
+      if (!claim.claimed) throw new Error(`m${i} not claimed`);
+      await store.complete(`m${i}`, claim.token, 60_000);
+    }
+    expect(store.size).to.equal(50_000);
+    expect(await store.get('m69999')).to.equal(undefined);
+    expect((await store.get('m70000'))?.state).to.equal('done');
+    expect((await store.get('m119999'))?.state).to.equal('done');
+  });
+
+  it('never hands out the same token twice', async () => {
+    const store = new MemoryIdempotencyStore();
+    const seen = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      const claim = await store.claim(`t${i}`, '', 60_000);
+      if (!claim.claimed) throw new Error('not claimed');
+      seen.add(claim.token);
+      await store.release(`t${i}`, claim.token);
+    }
+    expect(seen.size).to.equal(1000);
+  });
 });

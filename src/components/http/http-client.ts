@@ -49,7 +49,8 @@ export interface HttpCall {
   url: URL;
   method: string;
   headers: OutgoingHttpHeaders;
-  body?: Buffer;
+  /** Text is sent as UTF-8. */
+  body?: Buffer | string;
   connectTimeoutMs: number;
   /** From the start of the call until the whole answer is read; 0 = none. */
   responseTimeoutMs: number;
@@ -150,7 +151,10 @@ function sendOnce(services: RouterServices, call: HttpCall, retry: { fresh?: boo
       port,
       path,
       method: call.method,
-      headers: call.body ? { ...call.headers, 'content-length': call.body.length } : call.headers,
+      headers:
+        call.body === undefined
+          ? call.headers
+          : { ...call.headers, 'content-length': typeof call.body === 'string' ? Buffer.byteLength(call.body) : call.body.length },
       // The retry of a stale connection must not be handed another idle one from the pool.
       agent: retry.fresh ? false : agent,
     });

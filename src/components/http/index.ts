@@ -198,7 +198,7 @@ function httpProducer(scheme: 'http' | 'https', endpoint: Endpoint<HttpOptions>,
       const signal = callSignalOf(exchange);
 
       let answer: HttpAnswer;
-      let body = encoded?.bytes;
+      let body = encoded?.content;
       const first = url;
       for (let redirects = 0; ; redirects++) {
         answer = await send(services, {
