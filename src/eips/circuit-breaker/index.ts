@@ -243,17 +243,16 @@ function setResult(
   p[CircuitBreakerProperties.state] = CAMEL_STATE[registry.state(name)];
 }
 
-/** The block's outcome becomes the exchange's: message, properties, variables, stop. */
+/**
+ * The block's outcome becomes the exchange's: message, properties, variables, stop. The copy's property and
+ * variable maps are taken over as they are (nothing else holds them): copying them key by key into the old
+ * ones, deleting what the block removed, left V8 a dictionary-mode object on every message.
+ */
 function copyResults(from: Exchange, to: Exchange): void {
   to.message = from.message;
-  replaceContents(to.properties, from.properties);
-  replaceContents(to.variables, from.variables);
+  to.properties = from.properties;
+  to.variables = from.variables;
   to.stopped = from.stopped;
-}
-
-function replaceContents(target: Record<string, unknown>, source: Record<string, unknown>): void {
-  for (const key of Object.keys(target)) if (!(key in source)) delete target[key];
-  Object.assign(target, source);
 }
 
 /**
