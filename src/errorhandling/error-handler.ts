@@ -108,7 +108,7 @@ export function createRouteErrorHandling(input: RouteErrorHandlingInput): RouteE
         step.keyword === 'doTry'
           ? inBlock(TRY_ROUTE_BLOCK, processor)
           : step.keyword === 'circuitBreaker'
-            ? inBlock(CIRCUIT_BREAKER_BLOCK, processor)
+            ? inBlock(CIRCUIT_BREAKER_BLOCK, processor, 'false')
             : processor;
       return handler.stepsNeedHandling ? handler.wrapStep(guarded) : guarded;
     },
@@ -389,15 +389,18 @@ function passesThrough(exchange: Exchange, error: Error): boolean {
 }
 
 /** Marks the exchange as inside a block while it runs (nested blocks restore the outer state). */
-function inBlock(property: string, processor: Processor): Processor {
+function inBlock(property: string, processor: Processor, after: 'delete' | 'false' = 'delete'): Processor {
   return async (exchange) => {
     const outer = exchange.properties[property];
     exchange.properties[property] = true;
     try {
       await processor(exchange);
     } finally {
-      if (outer === undefined) delete exchange.properties[property];
-      else exchange.properties[property] = outer;
+      // Deleting a property V8 did not add last turns the object into a slow dictionary; a marker of our own
+      // may stay behind as false instead (Camel's own properties are removed, as Camel does).
+      if (outer !== undefined) exchange.properties[property] = outer;
+      else if (after === 'false') exchange.properties[property] = false;
+      else delete exchange.properties[property];
     }
   };
 }
