@@ -44,9 +44,30 @@ describe('bad input: HTTP bodies (generated)', function () {
     await expectStillServing(router.baseUrl, 900_000 + goodRequests++);
   });
 
+  /**
+   * Documented for every JSON entry: a `__proto__` key, or a `constructor` object with a `prototype`, anywhere
+   * in the document is refused before any schema. (Generated JSON values do contain them now and then.)
+   */
+  function pollutes(value: unknown): boolean {
+    if (!value || typeof value !== 'object') return false;
+    const own = (key: string): boolean => Object.prototype.hasOwnProperty.call(value, key);
+    if (own('__proto__')) return true;
+    const ctor = own('constructor') ? (value as Record<string, unknown>).constructor : undefined;
+    if (ctor && typeof ctor === 'object' && 'prototype' in ctor) return true;
+    return Object.values(value).some(pollutes);
+  }
+
+  /** An open entry takes any JSON document, except the ones no entry takes. */
+  function expectOpenAnswer(answer: Answer, document: unknown): void {
+    if (pollutes(document)) expectRefusal(answer, 400, 'FORBIDDEN_JSON_KEY');
+    else expect(answer.status, answer.text).to.equal(202);
+  }
+
   /** The payments entry's answer to a JSON document: 202 exactly when the independent oracle says valid. */
   function expectPaymentAnswer(answer: Answer, document: unknown): void {
-    if (isValidPayment(document)) {
+    if (pollutes(document)) {
+      expectRefusal(answer, 400, 'FORBIDDEN_JSON_KEY');
+    } else if (isValidPayment(document)) {
       expect(answer.status, answer.text).to.equal(202);
       expect(answer.json?.status).to.equal('accepted');
     } else {
@@ -95,8 +116,7 @@ describe('bad input: HTTP bodies (generated)', function () {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.jsonValue(), paymentLike), async (document) => {
         expectPaymentAnswer(await postPayment(JSON.stringify(document)), document);
-        const open = await postOpen(JSON.stringify(document));
-        expect(open.status, open.text).to.equal(202);
+        expectOpenAnswer(await postOpen(JSON.stringify(document)), document);
       }),
       { numRuns: cases.add('documents', 2 * RUNS) },
     );
@@ -134,7 +154,7 @@ describe('bad input: HTTP bodies (generated)', function () {
         } else {
           expectPaymentAnswer(payment, parsed.value);
           expect([202, 400], start.text).to.include(start.status);
-          expect(open.status, open.text).to.equal(202);
+          expectOpenAnswer(open, parsed.value);
         }
       }),
       { numRuns: cases.add('corrupted JSON', RUNS) },
