@@ -34,7 +34,7 @@ export const TRY_ROUTE_BLOCK = 'CamelTryRouteBlock';
  * error handler does not redeliver the steps inside the block: the breaker sees each failure once, and the
  * error handler deals with the failed breaker call as a whole.
  */
-export const CIRCUIT_BREAKER_BLOCK = 'ServicePipesCircuitBreakerBlock';
+export const CIRCUIT_BREAKER_BLOCK: unique symbol = Symbol('ServicePipesCircuitBreakerBlock');
 
 /** What a route's error handling adds to the route: a wrapper per step and one around the whole route. */
 export interface RouteErrorHandling {
@@ -108,7 +108,7 @@ export function createRouteErrorHandling(input: RouteErrorHandlingInput): RouteE
         step.keyword === 'doTry'
           ? inBlock(TRY_ROUTE_BLOCK, processor)
           : step.keyword === 'circuitBreaker'
-            ? inBlock(CIRCUIT_BREAKER_BLOCK, processor, 'false')
+            ? inBlock(CIRCUIT_BREAKER_BLOCK, processor)
             : processor;
       return handler.stepsNeedHandling ? handler.wrapStep(guarded) : guarded;
     },
@@ -383,24 +383,29 @@ function passesThrough(exchange: Exchange, error: Error): boolean {
     error instanceof RetryLaterSignal ||
     finished.has(error) ||
     exchange.properties[TRY_ROUTE_BLOCK] === true ||
-    exchange.properties[CIRCUIT_BREAKER_BLOCK] === true ||
+    (exchange.properties as Record<PropertyKey, unknown>)[CIRCUIT_BREAKER_BLOCK] === true ||
     (error instanceof CircuitOpenError && isHeldByBroker(exchange))
   );
 }
 
 /** Marks the exchange as inside a block while it runs (nested blocks restore the outer state). */
-function inBlock(property: string, processor: Processor, after: 'delete' | 'false' = 'delete'): Processor {
+function inBlock(property: string | symbol, processor: Processor): Processor {
   return async (exchange) => {
-    const outer = exchange.properties[property];
-    exchange.properties[property] = true;
+    // A symbol-keyed marker is copied with the properties (breaker copies, split parts) but never listed,
+    // logged or sent anywhere.
+    const properties = exchange.properties as Record<PropertyKey, unknown>;
+    const outer = properties[property];
+    properties[property] = true;
     try {
       await processor(exchange);
     } finally {
-      // Deleting a property V8 did not add last turns the object into a slow dictionary; a marker of our own
-      // may stay behind as false instead (Camel's own properties are removed, as Camel does).
-      if (outer !== undefined) exchange.properties[property] = outer;
-      else if (after === 'false') exchange.properties[property] = false;
-      else delete exchange.properties[property];
+      // The breaker may have replaced the exchange's property map: write to the current one.
+      const current = exchange.properties as Record<PropertyKey, unknown>;
+      // Deleting a property V8 did not add last turns the object into a slow dictionary; an invisible marker
+      // of our own stays behind as false instead (Camel's own properties are removed, as Camel does).
+      if (outer !== undefined) current[property] = outer;
+      else if (typeof property === 'symbol') current[property] = false;
+      else delete current[property];
     }
   };
 }
