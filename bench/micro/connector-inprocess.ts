@@ -33,6 +33,7 @@ const http = require('node:http');
 let count = 0, target = 0;
 const answer = Buffer.from('{"received":true}');
 process.on('message', (m) => { target = m.target; count = 0; });
+process.on('disconnect', () => process.exit(0)); // the harness ended, however it ended
 const server = http.createServer((req, res) => {
   req.on('data', () => {});
   req.on('end', () => {
