@@ -89,37 +89,41 @@ class StaleConnectionError extends Error {
   }
 }
 
-interface RequestTarget {
+interface UrlParts {
   href: string;
   protocol: string;
   hostname: string;
   port: string;
   path: string;
+  /** Origin and path only: what logs, errors and dead letters may show (no query, no credentials). */
+  display: string;
 }
 
 /**
- * node:http turns a URL argument into request options on every call; an endpoint sends every message to
- * the same URL object, so its options are worked out once (checked against the URL's text, as URLs can change).
+ * node:http turns a URL argument into request options on every call, and URL getters are not free; an
+ * endpoint sends every message to the same URL object, so its parts are worked out once (checked against
+ * the URL's text, as URLs can change).
  */
-const targets = new WeakMap<URL, RequestTarget>();
+const parts = new WeakMap<URL, UrlParts>();
 
-function requestTarget(url: URL): RequestTarget {
-  const known = targets.get(url);
+export function urlParts(url: URL): UrlParts {
+  const known = parts.get(url);
   if (known && known.href === url.href) return known;
-  const target = {
+  const found = {
     href: url.href,
     protocol: url.protocol,
     // An IPv6 literal is bracketed in a URL, not in a host name.
     hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
     port: url.port,
     path: `${url.pathname}${url.search}`,
+    display: `${url.origin}${url.pathname}`,
   };
-  targets.set(url, target);
-  return target;
+  parts.set(url, found);
+  return found;
 }
 
 function sendOnce(services: RouterServices, call: HttpCall, retry: { fresh?: boolean } = {}): Promise<HttpAnswer> {
-  const { protocol, hostname, port, path } = requestTarget(call.url);
+  const { protocol, hostname, port, path } = urlParts(call.url);
   const agent = protocol === 'https:' ? pools(services).https : pools(services).http;
   const transport = protocol === 'https:' ? https : http;
   return new Promise<HttpAnswer>((resolve, reject) => {

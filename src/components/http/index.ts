@@ -6,7 +6,7 @@ import { DefinitionError, type BuildContext } from '../../runtime/step.js';
 import { didYouMean } from '../../runtime/did-you-mean.js';
 import { callSignalOf } from '../../reliability/call-signal.js';
 import { durationOption, parseDuration } from '../duration.js';
-import { acquirePools, releasePools, send, type HttpAnswer } from './http-client.js';
+import { acquirePools, releasePools, send, urlParts, type HttpAnswer } from './http-client.js';
 import {
   applyResponse,
   decodeBody,
@@ -321,16 +321,9 @@ function partnerAuthorization(opts: HttpOptions, endpoint: Endpoint<HttpOptions>
   return undefined;
 }
 
-const displayed = new WeakMap<URL, { href: string; text: string }>();
-
 /** Origin and path only: query strings and credentials never reach logs, errors or dead letters. */
 export function displayUrl(url: URL): string {
-  // Asked for every call of an endpoint with the same URL object; URL getters are not free.
-  const known = displayed.get(url);
-  if (known && known.href === url.href) return known.text;
-  const text = `${url.origin}${url.pathname}`;
-  displayed.set(url, { href: url.href, text });
-  return text;
+  return urlParts(url).display;
 }
 
 function isRedirect(status: number): boolean {
