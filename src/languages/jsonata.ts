@@ -2,6 +2,7 @@ import jsonata from 'jsonata';
 import { ExpressionError } from '../runtime/errors.js';
 import type { Exchange } from '../runtime/exchange.js';
 import { convertTo, parseResultType, toPredicate } from './convert.js';
+import { compileFastPath } from './jsonata-fast-path.js';
 import { jsonInput } from './json-input.js';
 import type { LanguageSpec } from './language.js';
 import { RESULT_TYPE_OPTION } from './options.js';
@@ -57,7 +58,18 @@ export function compileJsonata(text: string, where = 'jsonata expression'): Json
         `    ${lineText}\n    ${' '.repeat(Math.max(0, column - 1))}^`,
     );
   }
+  // Plain mappings also get a synchronous evaluator; it declines (BAIL) whatever it cannot answer exactly
+  // as jsonata would, and jsonata then evaluates the same input (see jsonata-fast-path.ts).
+  const fast = compileFastPath(expression.ast());
   return async (exchange, input) => {
+    if (fast) {
+      try {
+        const result = fast(input, exchange);
+        return result === undefined ? null : result;
+      } catch {
+        // Declined (BAIL): jsonata answers, with its own result or error.
+      }
+    }
     try {
       const result: unknown = await expression.evaluate(input, {
         headers: exchange.message.headers,
