@@ -41,7 +41,19 @@ export interface ScenarioResult {
   targets?: string[];
   met?: boolean;
   notes: string[];
-  raw?: { router: SideRound[]; baseline: SideRound[]; brokerFloor?: { p50: number; p99: number; max: number } };
+  raw?: {
+    router: SideRound[];
+    baseline: SideRound[];
+    brokerFloor?: { p50: number; p99: number; max: number };
+  };
+}
+
+export interface SoakPoint {
+  messages: number;
+  rssMiB: number;
+  heapUsedMiB?: number;
+  heapTotalMiB?: number;
+  externalMiB?: number;
 }
 
 export interface SoakResult {
@@ -50,7 +62,7 @@ export interface SoakResult {
   rssAt100kMiB?: number;
   rssAtEndMiB?: number;
   growthPercent?: number;
-  series?: { messages: number; rssMiB: number }[];
+  series?: SoakPoint[];
   rate?: number;
   met?: boolean;
   notes: string[];
@@ -126,13 +138,24 @@ export function table(scenarios: ScenarioResult[], soak: SoakResult | undefined)
         fmt(side.cpuPer1k, 3),
         fmt(side.brokerCpuPer1k, 3),
         fmt(side.peakRssMiB),
-        index === 0 ? (scenario.ratio === undefined ? 'n/a' : `${scenario.ratio.toFixed(2)}${scenario.met === undefined ? '' : scenario.met ? ' (met)' : ' (missed)'}`) : '',
+        index === 0
+          ? scenario.ratio === undefined
+            ? 'n/a'
+            : `${scenario.ratio.toFixed(2)}${scenario.met === undefined ? '' : scenario.met ? ' (met)' : ' (missed)'}`
+          : '',
       ]);
     });
   }
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
-  const out = [line(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...rows.map(line)];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
+  const line = (cells: string[]): string =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
+  const out = [
+    line(header),
+    `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`,
+    ...rows.map(line),
+  ];
   for (const scenario of scenarios) for (const note of scenario.notes) out.push(`${scenario.id}: ${note}`);
   if (soak) {
     out.push(

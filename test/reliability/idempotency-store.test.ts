@@ -15,7 +15,10 @@ for (const kind of ['memory', 'redis'] as const) {
 
     before(async function () {
       if (kind === 'redis') await requireRedisOrSkip(this);
-      store = kind === 'memory' ? new MemoryIdempotencyStore() : new RedisIdempotencyStore(REDIS_URL, 'pipes:idem:test:');
+      store =
+        kind === 'memory'
+          ? new MemoryIdempotencyStore()
+          : new RedisIdempotencyStore(REDIS_URL, 'pipes:idem:test:');
     });
 
     after(async () => {
@@ -28,7 +31,10 @@ for (const kind of ['memory', 'redis'] as const) {
       expect(claims.filter((c) => c.claimed)).to.have.length(1);
       for (const claim of claims.filter((c) => !c.claimed)) {
         expect(claim).to.deep.include({ claimed: false });
-        expect((claim as { record: { state: string; fingerprint: string } }).record).to.include({ state: 'in-progress', fingerprint: 'fp' });
+        expect((claim as { record: { state: string; fingerprint: string } }).record).to.include({
+          state: 'in-progress',
+          fingerprint: 'fp',
+        });
       }
     });
 
@@ -37,7 +43,11 @@ for (const kind of ['memory', 'redis'] as const) {
       const claim = await store.claim(k, 'fp-1', 10_000);
       if (!claim.claimed) throw new Error('first claim refused');
       await store.complete(k, claim.token, 10_000, { status: 202, body: 'e30=' });
-      expect(await store.get(k)).to.deep.equal({ state: 'done', fingerprint: 'fp-1', result: { status: 202, body: 'e30=' } });
+      expect(await store.get(k)).to.deep.equal({
+        state: 'done',
+        fingerprint: 'fp-1',
+        result: { status: 202, body: 'e30=' },
+      });
       const again = await store.claim(k, 'fp-1', 10_000);
       expect(again.claimed).to.equal(false);
     });

@@ -390,7 +390,10 @@ describe('HTTP server with platform-http and rest entries', () => {
       '/admin/ping',
       (_request, response) => void response.json({ pong: true }),
     );
-    httpExtensions(build.services).get('/undeclared/ping', (_request, response) => void response.json({ pong: true }));
+    httpExtensions(build.services).get(
+      '/undeclared/ping',
+      (_request, response) => void response.json({ pong: true }),
+    );
     const unprotect = protectExtension(build.services, '/admin/ping', 'admin:routes');
     try {
       expect(await (await fetch(`${base}/admin/ping`)).json()).to.deep.equal({ pong: true });
