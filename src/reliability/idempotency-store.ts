@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
+import { DoneKeyWindow } from './done-key-window.js';
 import type { Logger } from '../observability/logger.js';
 import { sharedState, type RouterServices } from '../runtime/services.js';
 
@@ -47,79 +48,126 @@ export const DEFAULT_LEASE_MS = 2 * 60 * 1000;
 interface MemoryEntry {
   record: IdempotencyRecord;
   expiresAt: number;
+  /** The key's digest, worked out at the claim for the done window. */
+  digest?: Uint32Array;
 }
 
 /**
- * Keys in a bounded LRU (lru-cache): when full, the key written longest ago goes first, in constant time.
- * Reads peek, so the order is that of the last write (claim, complete), never of a duplicate check.
+ * Three bounded parts, each holding up to `maxEntries` keys:
+ * - keys done without a result or fingerprint (what a consuming route records for each message-id, the
+ *   bulk) in a {@link DoneKeyWindow}: typed arrays allocated once, ~34 bytes per key, no per-key objects
+ *   for V8 to promote and collect; the keys of the last `maxEntries` completions;
+ * - HTTP Idempotency-Key answers (done with a fingerprint and a result) in an LRU (lru-cache): the key
+ *   written longest ago goes first; reads peek, so a duplicate check never makes a key newer;
+ * - claims in progress in a Map: as many as messages and requests are being worked on; beyond
+ *   `maxEntries` (claims nobody completes or releases) the oldest is dropped.
  * Expiry is checked on access; an expired key still takes a place until it is dropped as the oldest.
- * (A Map walked from its oldest end on every insert slowed to tens of µs per message once full: the walk
- * skipped the holes the evictions left.)
+ * (Claims are not kept in the LRU: it is emptied with one delete per message, and lru-cache resets all
+ * its `max`-sized arrays whenever its last entry goes.)
  */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly kind = 'memory';
-  private readonly entries: LRUCache<string, MemoryEntry>;
+  private readonly claims = new Map<string, MemoryEntry>();
+  private readonly answers: LRUCache<string, MemoryEntry>;
+  private readonly done: DoneKeyWindow;
   /** Tokens only need to be unique within this store; a counter is cheaper than a UUID per message. */
   private readonly tokenPrefix = `${randomUUID()}:`;
   private tokens = 0;
 
-  constructor(maxEntries = 100_000) {
-    this.entries = new LRUCache({ max: maxEntries });
+  constructor(private readonly maxEntries = 100_000) {
+    this.answers = new LRUCache({ max: maxEntries });
+    this.done = new DoneKeyWindow(maxEntries);
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.claims.size + this.answers.size + this.done.size;
   }
 
   claim(key: string, fingerprint: string, leaseMs: number): Promise<ClaimOutcome> {
-    const existing = this.live(key);
-    if (existing) return Promise.resolve({ claimed: false, record: existing.record });
+    const digest = DoneKeyWindow.digest(key);
+    const existing = this.lookup(key, digest);
+    if (existing) return Promise.resolve({ claimed: false, record: existing });
     const token = `${this.tokenPrefix}${++this.tokens}`;
-    this.put(key, { state: 'in-progress', fingerprint, token }, leaseMs);
+    this.claims.set(key, {
+      record: { state: 'in-progress', fingerprint, token },
+      expiresAt: expiry(leaseMs),
+      digest,
+    });
+    if (this.claims.size > this.maxEntries) this.claims.delete(this.claims.keys().next().value!);
     return Promise.resolve({ claimed: true, token });
   }
 
   complete(key: string, token: string, retentionMs: number, result?: unknown): Promise<void> {
-    const existing = this.live(key);
-    // A holder whose lease ran out and was overtaken leaves the newer claim alone.
-    if (existing && !(existing.record.state === 'in-progress' && existing.record.token === token))
-      return Promise.resolve();
-    const fingerprint = existing?.record.fingerprint ?? '';
-    this.put(key, { state: 'done', fingerprint, ...(result === undefined ? {} : { result }) }, retentionMs);
+    const claim = this.liveClaim(key);
+    if (claim) {
+      // A holder whose lease ran out and was overtaken leaves the newer claim alone.
+      if (claim.record.state !== 'in-progress' || claim.record.token !== token) return Promise.resolve();
+      this.claims.delete(key);
+    }
+    const digest = claim?.digest ?? DoneKeyWindow.digest(key);
+    // Done already (by a holder whose lease had lapsed): the first completion stands.
+    if (!claim && this.lookup(key, digest)) return Promise.resolve();
+    const fingerprint = claim?.record.fingerprint ?? '';
+    if (fingerprint === '' && result === undefined) this.done.add(digest, expiry(retentionMs));
+    else {
+      const record: IdempotencyRecord = {
+        state: 'done',
+        fingerprint,
+        ...(result === undefined ? {} : { result }),
+      };
+      // set moves the key to the newest end; beyond max the oldest is dropped.
+      this.answers.set(key, { record, expiresAt: expiry(retentionMs) });
+    }
     return Promise.resolve();
   }
 
   release(key: string, token: string): Promise<void> {
-    const existing = this.live(key);
-    if (existing?.record.state === 'in-progress' && existing.record.token === token) this.entries.delete(key);
+    const claim = this.liveClaim(key);
+    if (claim?.record.state === 'in-progress' && claim.record.token === token) this.claims.delete(key);
     return Promise.resolve();
   }
 
   get(key: string): Promise<IdempotencyRecord | undefined> {
-    return Promise.resolve(this.live(key)?.record);
+    return Promise.resolve(this.lookup(key, DoneKeyWindow.digest(key)));
   }
 
   close(): Promise<void> {
-    this.entries.clear();
+    this.claims.clear();
+    this.answers.clear();
+    this.done.clear();
     return Promise.resolve();
   }
 
-  private live(key: string): MemoryEntry | undefined {
-    const entry = this.entries.peek(key);
-    if (entry && entry.expiresAt <= Date.now()) {
-      this.entries.delete(key);
-      return undefined;
+  /** What the store holds for a key: done (either kind) before a claim in progress. */
+  private lookup(key: string, digest: Uint32Array): IdempotencyRecord | undefined {
+    if (this.done.has(digest, Date.now())) return doneRecord();
+    const answer = this.answers.peek(key);
+    if (answer) {
+      if (answer.expiresAt > Date.now()) return answer.record;
+      this.answers.delete(key);
     }
-    return entry;
+    return this.liveClaim(key)?.record;
   }
 
-  private put(key: string, record: IdempotencyRecord, ttlMs: number): void {
-    // set moves the key to the newest end; beyond max the oldest is dropped.
-    this.entries.set(key, { record, expiresAt: Date.now() + Math.max(1, ttlMs) });
+  private liveClaim(key: string): MemoryEntry | undefined {
+    const claim = this.claims.get(key);
+    if (claim && claim.expiresAt <= Date.now()) {
+      this.claims.delete(key);
+      return undefined;
+    }
+    return claim;
   }
 }
 
-/** Sets the key only when the caller still holds it (or it is gone): the holder's token is checked in Redis. */
+function expiry(ttlMs: number): number {
+  return Date.now() + Math.max(1, ttlMs);
+}
+
+/** A key of the done window: done, with no fingerprint or result (a fresh object: callers may keep it). */
+function doneRecord(): IdempotencyRecord {
+  return { state: 'done', fingerprint: '' };
+}
+
 const COMPLETE = `
 local v = redis.call('GET', KEYS[1])
 if v then
@@ -170,7 +218,13 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const value = JSON.stringify({ state: 'in-progress', fingerprint, token });
     // Two rounds: the key may expire between a refused SET and the GET that reads it.
     for (let round = 0; round < 2; round++) {
-      const set = await this.redis.set(this.prefix + key, value, 'PX', Math.max(1, Math.round(leaseMs)), 'NX');
+      const set = await this.redis.set(
+        this.prefix + key,
+        value,
+        'PX',
+        Math.max(1, Math.round(leaseMs)),
+        'NX',
+      );
       if (set === 'OK') return { claimed: true, token };
       const record = await this.get(key);
       if (record) return { claimed: false, record };

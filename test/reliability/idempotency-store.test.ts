@@ -88,24 +88,68 @@ describe('idempotency store (memory): bounded', () => {
     expect((await store.get('k24'))?.state).to.equal('done');
   });
 
-  it('drops the key written longest ago: a duplicate check does not keep a key, completing it does', async () => {
+  it('drops the message-id completed longest ago: a duplicate check does not keep a key, completing it again does', async () => {
     const store = new MemoryIdempotencyStore(3);
-    const tokens: string[] = [];
-    for (const key of ['a', 'b', 'c']) {
+    const complete = async (key: string): Promise<void> => {
       const claim = await store.claim(key, '', 60_000);
       if (!claim.claimed) throw new Error(`${key} not claimed`);
-      tokens.push(claim.token);
-    }
-    // Looking at 'a' (a duplicate arriving) does not make it newer; completing 'b' does.
+      await store.complete(key, claim.token, 60_000);
+    };
+    for (const key of ['a', 'b', 'c']) await complete(key);
+    // Looking at 'a' (a duplicate arriving) does not make it newer.
     expect((await store.claim('a', '', 60_000)).claimed).to.equal(false);
-    await store.complete('b', tokens[1]!, 60_000);
-    await store.claim('d', '', 60_000);
+    await complete('d');
     expect(await store.get('a')).to.equal(undefined);
     expect((await store.get('b'))?.state).to.equal('done');
-    await store.claim('e', '', 60_000);
-    expect(await store.get('c')).to.equal(undefined);
-    expect((await store.get('b'))?.state).to.equal('done');
+    await complete('e');
+    expect(await store.get('b')).to.equal(undefined);
+    expect((await store.get('c'))?.state).to.equal('done');
     expect(store.size).to.equal(3);
+  });
+
+  it('keeps HTTP answers (with results) in an LRU: a duplicate check does not keep a key, completing it does', async () => {
+    const store = new MemoryIdempotencyStore(3);
+    const answer = async (key: string): Promise<void> => {
+      const claim = await store.claim(key, `fp-${key}`, 60_000);
+      if (!claim.claimed) throw new Error(`${key} not claimed`);
+      await store.complete(key, claim.token, 60_000, { status: 201, key });
+    };
+    for (const key of ['a', 'b', 'c']) await answer(key);
+    expect((await store.claim('a', 'fp-a', 60_000)).claimed).to.equal(false);
+    await answer('d');
+    expect(await store.get('a')).to.equal(undefined);
+    expect(await store.get('b')).to.deep.equal({
+      state: 'done',
+      fingerprint: 'fp-b',
+      result: { status: 201, key: 'b' },
+    });
+    expect(store.size).to.equal(3);
+  });
+
+  it('drops the oldest claim in progress beyond its size (claims nobody completes or releases)', async () => {
+    const store = new MemoryIdempotencyStore(3);
+    for (const key of ['a', 'b', 'c', 'd'])
+      expect((await store.claim(key, 'fp', 60_000)).claimed).to.equal(true);
+    expect(await store.get('a')).to.equal(undefined);
+    for (const key of ['b', 'c', 'd']) expect((await store.get(key))?.state).to.equal('in-progress');
+    expect(store.size).to.equal(3);
+  });
+
+  it('a message-id done and then past its retention can be claimed and completed again', async () => {
+    const store = new MemoryIdempotencyStore(3);
+    const first = await store.claim('m', '', 60_000);
+    if (!first.claimed) throw new Error('m not claimed');
+    await store.complete('m', first.token, 30);
+    expect((await store.claim('m', '', 60_000)).claimed).to.equal(false);
+    await sleep(60);
+    expect(await store.get('m')).to.equal(undefined);
+    const second = await store.claim('m', '', 60_000);
+    if (!second.claimed) throw new Error('m not claimed after its retention');
+    await store.complete('m', second.token, 60_000);
+    expect(await store.get('m')).to.deep.equal({ state: 'done', fingerprint: '' });
+    // A late completion by the first holder changes nothing.
+    await store.complete('m', first.token, 60_000, 'late');
+    expect(await store.get('m')).to.deep.equal({ state: 'done', fingerprint: '' });
   });
 
   it('keeps its size and order past it: 120,000 claims through a store of 50,000 keys', async () => {
