@@ -13,12 +13,14 @@ import type { Exchange } from '../runtime/exchange.js';
  * and at run time it gives up ({@link BAIL}) on anything whose JSONata meaning involves sequences, type
  * coercion or an error: an array anywhere on a path, a number where `&` wants a string, mixed types in `<`,
  * a non-finite number, a value that is not plain JSON. The caller then evaluates the same input with jsonata
- * itself, so results and error messages are jsonata's in every case. Expressions are pure, so evaluating
- * twice has no effect beyond the time. test/languages/jsonata-fast-path.test.ts checks the two against each
- * other on generated expressions and documents.
+ * itself, so results and error messages are jsonata's in every case. Nothing in the subset has an effect
+ * or reads the clock ($now, $random are not in it), so evaluating twice costs only the time. Objects built
+ * here have Object.prototype where jsonata's have none; they read and serialise alike.
+ * test/languages/jsonata-fast-path.test.ts checks the two against each other on generated expressions and
+ * documents.
  */
+// One instance, thrown every time: no stack is captured per message.
 export const BAIL: Error = new Error('jsonata fast path declined this input');
-// One instance thrown every time: no stack is captured per message.
 
 /** Evaluates against the context value; `root` is the input document (`$$`). Returns a value or throws BAIL. */
 type Fast = (context: unknown, exchange: Exchange, root: unknown) => unknown;
