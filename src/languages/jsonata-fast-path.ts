@@ -122,13 +122,22 @@ function plain(value: unknown): unknown {
       if (value === null) return value;
       if (Array.isArray(value)) throw BAIL;
       const prototype: unknown = Object.getPrototypeOf(value);
-      if (prototype === Object.prototype || prototype === null) return value;
-      throw BAIL;
+      if (prototype !== Object.prototype && prototype !== null) throw BAIL;
+      for (const marker of JSONATA_MARKERS) if (Object.hasOwn(value, marker)) throw BAIL;
+      return value;
     }
     default:
       throw BAIL;
   }
 }
+
+/**
+ * Fields jsonata reads on any object to tell what it is: a function (`_jsonata_function`, `_jsonata_lambda`:
+ * lookups on it give nothing), its own wrapper of an array input (`outerWrapper`: `$` is then its first
+ * item), a tuple stream (`tupleStream`: an object constructor then reads `@` and binds every field). A JSON
+ * document may carry them; jsonata decides what they mean there.
+ */
+const JSONATA_MARKERS = ['_jsonata_function', '_jsonata_lambda', 'outerWrapper', 'tupleStream'] as const;
 
 /** jsonata's `lookup` for a plain value: own properties of objects only, nothing on primitives. */
 function lookup(value: unknown, name: string): unknown {
