@@ -255,73 +255,76 @@ function primitive(value: unknown): boolean {
   );
 }
 
+type Combine = (a: unknown, b: unknown) => unknown;
+
+/** `+ - * / %`: numbers only (jsonata throws on others), undefined when a side is, non-finite results declined. */
+function arithmetic(op: (a: number, b: number) => number): Combine {
+  return (a, b) => {
+    if ((a !== undefined && typeof a !== 'number') || (b !== undefined && typeof b !== 'number')) throw BAIL;
+    if (a === undefined || b === undefined) return undefined;
+    const result = op(a, b);
+    if (!Number.isFinite(result)) throw BAIL;
+    return result;
+  };
+}
+
+/** `< <= > >=`: both strings or both numbers; undefined when a side is; jsonata's errors declined. */
+function comparison(op: (x: number | string, y: number | string) => boolean): Combine {
+  return (a, b) => {
+    const ta = typeof a;
+    const tb = typeof b;
+    if (
+      (ta !== 'undefined' && ta !== 'string' && ta !== 'number') ||
+      (tb !== 'undefined' && tb !== 'string' && tb !== 'number')
+    )
+      throw BAIL;
+    if (a === undefined || b === undefined) return undefined;
+    if (ta !== tb) throw BAIL;
+    return op(a as number | string, b as number | string);
+  };
+}
+
+/** `= !=`: false when a side is undefined; primitives by `===`; objects and arrays (deep equality) declined. */
+function equality(equal: boolean): Combine {
+  return (a, b) => {
+    if (a === undefined || b === undefined) return false;
+    if (!primitive(a) || !primitive(b)) throw BAIL;
+    return (a === b) === equal;
+  };
+}
+
+/** Operators that evaluate both sides, left first, as jsonata does. */
+const BOTH_SIDES: Record<string, Combine> = {
+  // jsonata's $string: numbers get 15 significant digits, objects become JSON: declined.
+  '&': (a, b) => {
+    if ((a !== undefined && typeof a !== 'string') || (b !== undefined && typeof b !== 'string')) throw BAIL;
+    return (a ?? '') + (b ?? '');
+  },
+  '+': arithmetic((a, b) => a + b),
+  '-': arithmetic((a, b) => a - b),
+  '*': arithmetic((a, b) => a * b),
+  '/': arithmetic((a, b) => a / b),
+  '%': arithmetic((a, b) => a % b),
+  '=': equality(true),
+  '!=': equality(false),
+  '<': comparison((x, y) => x < y),
+  '<=': comparison((x, y) => x <= y),
+  '>': comparison((x, y) => x > y),
+  '>=': comparison((x, y) => x >= y),
+};
+
 function compileBinary(node: AstNode): Fast | undefined {
   if (!only(node, ['value', 'lhs', 'rhs']) || !node.rhs || Array.isArray(node.lhs) || !node.lhs)
     return undefined;
   const left = compileNode(node.lhs);
   const right = compileNode(node.rhs);
   if (!left || !right) return undefined;
+  if (typeof node.value === 'string' && Object.hasOwn(BOTH_SIDES, node.value)) {
+    const combine = BOTH_SIDES[node.value]!;
+    return (context, exchange, root) =>
+      combine(left(context, exchange, root), right(context, exchange, root));
+  }
   switch (node.value) {
-    case '&':
-      return (context, exchange, root) => {
-        const a = left(context, exchange, root);
-        const b = right(context, exchange, root);
-        // jsonata's $string: numbers get 15 significant digits, objects become JSON: declined.
-        if ((a !== undefined && typeof a !== 'string') || (b !== undefined && typeof b !== 'string'))
-          throw BAIL;
-        return (a ?? '') + (b ?? '');
-      };
-    case '+':
-    case '-':
-    case '*':
-    case '/':
-    case '%': {
-      const op = node.value;
-      return (context, exchange, root) => {
-        const a = left(context, exchange, root);
-        const b = right(context, exchange, root);
-        if ((a !== undefined && typeof a !== 'number') || (b !== undefined && typeof b !== 'number'))
-          throw BAIL;
-        if (a === undefined || b === undefined) return undefined;
-        const result =
-          op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : op === '/' ? a / b : a % b;
-        if (!Number.isFinite(result)) throw BAIL;
-        return result;
-      };
-    }
-    case '=':
-    case '!=': {
-      const equal = node.value === '=';
-      return (context, exchange, root) => {
-        const a = left(context, exchange, root);
-        const b = right(context, exchange, root);
-        if (a === undefined || b === undefined) return false;
-        if (!primitive(a) || !primitive(b)) throw BAIL;
-        return (a === b) === equal;
-      };
-    }
-    case '<':
-    case '<=':
-    case '>':
-    case '>=': {
-      const op = node.value;
-      return (context, exchange, root) => {
-        const a = left(context, exchange, root);
-        const b = right(context, exchange, root);
-        const ta = typeof a;
-        const tb = typeof b;
-        if (
-          (ta !== 'undefined' && ta !== 'string' && ta !== 'number') ||
-          (tb !== 'undefined' && tb !== 'string' && tb !== 'number')
-        )
-          throw BAIL;
-        if (a === undefined || b === undefined) return undefined;
-        if (ta !== tb) throw BAIL;
-        const x = a as number | string;
-        const y = b as number | string;
-        return op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y;
-      };
-    }
     case 'and':
       // jsonata evaluates the right side only when needed; so does this.
       return (context, exchange, root) =>
