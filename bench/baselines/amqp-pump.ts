@@ -6,7 +6,7 @@
 import { Connection } from 'rabbitmq-client';
 import { serve } from '../lib/ipc.js';
 // rabbitmq-client JSON.parse's JSON bodies on arrival; a bare pump forwards the bytes, as the router does.
-import { keepRawBodies } from '../../src/transport/rabbitmq/client-internals.js';
+import { coalesceWrites, keepRawBodies } from '../../src/transport/rabbitmq/client-internals.js';
 
 const queue = process.env.QUEUE!;
 const exchange = process.env.EXCHANGE!;
@@ -17,6 +17,8 @@ const connection = new Connection({ url: process.env.RABBITMQ_URL!, connectionNa
 // The client reconnects by itself; without a listener a lost connection would end the process.
 connection.on('error', (error: unknown) => process.stderr.write(`AMQP connection: ${String(error)}\n`));
 keepRawBodies(connection);
+// The bench's reference run (COALESCE_WRITES=1): the same pump with the router's one-write-per-turn.
+if (process.env.COALESCE_WRITES === '1') coalesceWrites(connection);
 const publisher = connection.createPublisher({ confirm: true, maxAttempts: 3 });
 const consumer = connection.createConsumer(
   { queue, queueOptions: { passive: true }, qos: { prefetchCount: 2 * concurrency }, concurrency, requeue: false },

@@ -40,10 +40,17 @@ export interface ScenarioResult {
   ratios?: number[];
   targets?: string[];
   met?: boolean;
+  /**
+   * The baseline again with a technique of the router's own transport switched on (S2, S3: its one write
+   * per event-loop turn), at full load only: how much of the ratio is the technique and how much is the
+   * router's own work. No target; the ratio above stays the verdict.
+   */
+  reference?: { name: string; side?: SideSummary; ratio?: number; ratios: number[] };
   notes: string[];
   raw?: {
     router: SideRound[];
     baseline: SideRound[];
+    reference?: SideRound[];
     brokerFloor?: { p50: number; p99: number; max: number };
   };
 }
@@ -126,8 +133,17 @@ export function table(scenarios: ScenarioResult[], soak: SoakResult | undefined)
       ['router', scenario.router],
       [scenario.baselineName ?? 'baseline', scenario.baseline],
     ];
+    if (scenario.reference) sides.push([scenario.reference.name, scenario.reference.side]);
     sides.forEach(([name, side], index) => {
       if (!side) return;
+      const ratioCell =
+        index === 0
+          ? scenario.ratio === undefined
+            ? 'n/a'
+            : `${scenario.ratio.toFixed(2)}${scenario.met === undefined ? '' : scenario.met ? ' (met)' : ' (missed)'}`
+          : index === 2 && scenario.reference?.ratio !== undefined
+            ? `router/this ${scenario.reference.ratio.toFixed(2)}`
+            : '';
       rows.push([
         index === 0 ? scenario.id : '',
         name,
@@ -138,11 +154,7 @@ export function table(scenarios: ScenarioResult[], soak: SoakResult | undefined)
         fmt(side.cpuPer1k, 3),
         fmt(side.brokerCpuPer1k, 3),
         fmt(side.peakRssMiB),
-        index === 0
-          ? scenario.ratio === undefined
-            ? 'n/a'
-            : `${scenario.ratio.toFixed(2)}${scenario.met === undefined ? '' : scenario.met ? ' (met)' : ' (missed)'}`
-          : '',
+        ratioCell,
       ]);
     });
   }

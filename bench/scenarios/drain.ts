@@ -16,6 +16,8 @@ export interface DrainSide {
   name: string;
   queue: string;
   start(): Promise<Child>;
+  /** Default true; a reference side is measured at full load only. */
+  halfLoad?: boolean;
 }
 
 /** The router's own work queues are quorum queues with a length limit and a delivery limit. */
@@ -33,13 +35,17 @@ export function routerSideQueues(queue: string): string[] {
 
 export async function drainRounds(
   context: BenchContext,
-  options: { id: string; count: number; sides: [DrainSide, DrainSide]; far: Worker },
+  options: { id: string; count: number; sides: [DrainSide, DrainSide]; reference?: DrainSide; far: Worker },
 ): Promise<{ rounds: Record<string, SideRound[]>; notes: string[] }> {
   const { amqp, sampler, sizes } = context;
-  const rounds: Record<string, SideRound[]> = Object.fromEntries(options.sides.map((side) => [side.name, []]));
+  const all = options.reference ? [...options.sides, options.reference] : options.sides;
+  const rounds: Record<string, SideRound[]> = Object.fromEntries(all.map((side) => [side.name, []]));
   const notes: string[] = [];
   for (let round = 0; round < sizes.rounds; round += 1) {
-    for (const side of alternate(round, ...options.sides)) {
+    // The pair alternates A/B, B/A; a reference run goes after the pair, then before it.
+    const pair = alternate(round, ...options.sides);
+    const order = !options.reference ? pair : round % 2 === 0 ? [...pair, options.reference] : [options.reference, ...pair];
+    for (const side of order) {
       await amqp.call('purge', { queue: side.queue });
       await options.far.call('reset');
       await amqp.call('preload', { queue: side.queue, count: options.count });
@@ -53,7 +59,7 @@ export async function drainRounds(
         const cpu = sampler.cpuBetween(child.pid, drained.firstAt, drained.lastAt);
         const brokerCpu = sampler.cpuBetween(context.brokerPid, drained.firstAt, drained.lastAt);
         let half: SideRound['half'] = { note: 'not measured' };
-        if (rate) {
+        if (rate && side.halfLoad !== false) {
           await options.far.call('reset');
           const { sent } = await amqp.call<{ sent: number }>('publishAtRate', {
             queue: side.queue,

@@ -37,25 +37,24 @@ export function startS2Router(context: BenchContext, name = 'router (S2)') {
 export async function runS2(context: BenchContext): Promise<ScenarioResult> {
   await setUpS2(context);
   try {
+    const pump = (coalesce: boolean) => () =>
+      startWorker('baseline amqp-pump', 'baselines/amqp-pump.ts', {
+        RABBITMQ_URL: context.rabbitmqUrl,
+        QUEUE: S2.pumpQueue,
+        EXCHANGE: S2.exchange,
+        ROUTING_KEY: S2.routingKey,
+        CONCURRENCY: String(S2.concurrency),
+        COALESCE_WRITES: coalesce ? '1' : '0',
+      }, context.profileDir);
     const { rounds, notes } = await drainRounds(context, {
       id: 'S2',
       count: context.sizes.preload,
       far: context.amqp,
       sides: [
         { name: 'router', queue: S2.routerQueue, start: () => startS2Router(context) },
-        {
-          name: 'baseline',
-          queue: S2.pumpQueue,
-          start: () =>
-            startWorker('baseline amqp-pump', 'baselines/amqp-pump.ts', {
-              RABBITMQ_URL: context.rabbitmqUrl,
-              QUEUE: S2.pumpQueue,
-              EXCHANGE: S2.exchange,
-              ROUTING_KEY: S2.routingKey,
-              CONCURRENCY: String(S2.concurrency),
-            }, context.profileDir),
-        },
+        { name: 'baseline', queue: S2.pumpQueue, start: pump(false) },
       ],
+      reference: { name: 'reference', queue: S2.pumpQueue, start: pump(true), halfLoad: false },
     });
     const { ratio, ratios: each } = ratios(rounds.router!, rounds.baseline!);
     return {
@@ -68,8 +67,9 @@ export async function runS2(context: BenchContext): Promise<ScenarioResult> {
       ratios: each,
       targets: ['router/baseline ≥ 0.8'],
       met: ratio === undefined ? undefined : ratio >= 0.8,
+      reference: { name: 'bare pump, writes coalesced', side: summarise(rounds.reference!), ...ratios(rounds.router!, rounds.reference!) },
       notes,
-      raw: { router: rounds.router!, baseline: rounds.baseline! },
+      raw: { router: rounds.router!, baseline: rounds.baseline!, reference: rounds.reference! },
     };
   } finally {
     await cleanUpS2(context);

@@ -14,6 +14,14 @@ export async function runS3(context: BenchContext): Promise<ScenarioResult> {
   const partner = await startWorker('stub partner', 'workers/partner.ts', { PORT: String(port) });
   const partnerUrl = `http://127.0.0.1:${port}/payments`;
   try {
+    const pump = (coalesce: boolean) => () =>
+      startWorker('baseline amqp-http-pump', 'baselines/amqp-http-pump.ts', {
+        RABBITMQ_URL: context.rabbitmqUrl,
+        QUEUE: PUMP_QUEUE,
+        PARTNER_URL: partnerUrl,
+        CONCURRENCY: String(CONCURRENCY),
+        COALESCE_WRITES: coalesce ? '1' : '0',
+      }, context.profileDir);
     const { rounds, notes } = await drainRounds(context, {
       id: 'S3',
       count: context.sizes.connectorPreload,
@@ -31,18 +39,9 @@ export async function runS3(context: BenchContext): Promise<ScenarioResult> {
               env: { BENCH_PARTNER_URL: partnerUrl },
             }),
         },
-        {
-          name: 'baseline',
-          queue: PUMP_QUEUE,
-          start: () =>
-            startWorker('baseline amqp-http-pump', 'baselines/amqp-http-pump.ts', {
-              RABBITMQ_URL: context.rabbitmqUrl,
-              QUEUE: PUMP_QUEUE,
-              PARTNER_URL: partnerUrl,
-              CONCURRENCY: String(CONCURRENCY),
-            }, context.profileDir),
-        },
+        { name: 'baseline', queue: PUMP_QUEUE, start: pump(false) },
       ],
+      reference: { name: 'reference', queue: PUMP_QUEUE, start: pump(true), halfLoad: false },
     });
     const { ratio, ratios: each } = ratios(rounds.router!, rounds.baseline!);
     return {
@@ -55,8 +54,9 @@ export async function runS3(context: BenchContext): Promise<ScenarioResult> {
       ratios: each,
       targets: ['router/baseline ≥ 0.8 (breaker closed)'],
       met: ratio === undefined ? undefined : ratio >= 0.8,
+      reference: { name: 'consume → POST, writes coalesced', side: summarise(rounds.reference!), ...ratios(rounds.router!, rounds.reference!) },
       notes,
-      raw: { router: rounds.router!, baseline: rounds.baseline! },
+      raw: { router: rounds.router!, baseline: rounds.baseline!, reference: rounds.reference! },
     };
   } finally {
     await partner.stop();

@@ -47,7 +47,7 @@ import {
   type ExchangeParams,
   type QueueParams,
 } from './amqp-mapping.js';
-import { onReturnedSync, type ReturnNotice } from './client-internals.js';
+import { coalesceWrites, onReturnedSync, type ReturnNotice } from './client-internals.js';
 
 export interface RabbitMqTransportOptions {
   url: string;
@@ -117,6 +117,8 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
     // Returns are heard synchronously (client-internals.ts), so an acked publish knows at once whether it
     // came back unroutable.
     onReturnedSync(this.connection, (returned) => this.onReturn(returned));
+    // Frames of one event-loop turn leave in one write (acks of handlers finishing together, publishes).
+    coalesceWrites(this.connection);
     this.connection.on('connection', () => this.onConnected());
     this.connection.on('error', (error: unknown) => this.onConnectionError(error));
     this.connection.on('connection.blocked', (reason: string) => {
