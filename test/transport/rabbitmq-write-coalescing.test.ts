@@ -16,10 +16,15 @@ import { eventually, quietLogger } from '../conformance/transport.suite.js';
 
 interface WithSocket {
   _socket: Socket;
+  ready: boolean;
 }
 
-const socketOf = (transport: RabbitMqTransport): Socket =>
-  (transport as unknown as { connection: WithSocket }).connection._socket;
+const connectionOf = (transport: RabbitMqTransport): WithSocket =>
+  (transport as unknown as { connection: WithSocket }).connection;
+const socketOf = (transport: RabbitMqTransport): Socket => connectionOf(transport)._socket;
+
+/** An AMQP heartbeat frame: type 8, channel 0, no payload, frame end. The broker takes it at any time. */
+const HEARTBEAT = Buffer.from([8, 0, 0, 0, 0, 0, 0, 0xce]);
 
 /** Counts the writes that reach the operating system (one per write or writev call of the handle). */
 function countWrites(socket: Socket): { readonly count: number; stop(): void } {
@@ -144,7 +149,7 @@ describe('rabbitmq transport: one socket write per turn of the event loop', func
     await subscription.close();
   });
 
-  it('coalesces on the new socket after a reconnect, and loses nothing across it', async function () {
+  it('coalesces on the new socket after a reconnect', async function () {
     const queue = await freshQueue();
     const before = socketOf(transport);
     expect(isCoalesced(before)).to.equal(true);
@@ -159,5 +164,26 @@ describe('rabbitmq transport: one socket write per turn of the event loop', func
     expect(writes.count).to.be.within(1, 3);
     const info = await transport.queueInfo(queue);
     expect(info.messageCount).to.equal(51);
+  });
+
+  it('keeps the connection ready while the frames of a turn are held (the library reads a cork as blocked)', async function () {
+    const socket = socketOf(transport);
+    socket.write(HEARTBEAT);
+    expect(socket.writableCorked).to.equal(1); // held until the end of this turn
+    expect(connectionOf(transport).ready).to.equal(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(socket.writableCorked).to.equal(0);
+    expect(connectionOf(transport).ready).to.equal(true);
+  });
+
+  it('sends what it holds before the socket is destroyed', async function () {
+    const before = socketOf(transport);
+    await eventually(() => transport.isReady(), 'ready');
+    before.write(HEARTBEAT);
+    const writes = countWrites(before);
+    before.destroy();
+    writes.stop();
+    expect(writes.count).to.equal(1);
+    await eventually(() => socketOf(transport) !== before && transport.isReady(), 'reconnected');
   });
 });

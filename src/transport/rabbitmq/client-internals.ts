@@ -13,10 +13,12 @@
  *    broker sends before the message's ack; the library emits the return one macrotask later than it
  *    resolves the ack. Told synchronously, the moment the returned message is complete, a publisher knows
  *    whether its acked message was returned without waiting a turn of the event loop after every publish.
- * 3. One write per turn of the event loop ({@link coalesceWrites}).
+ * 3. One write per turn of the event loop ({@link coalesceWrites}), which wraps the connection's sockets
+ *    and its `ready`.
  */
 import { Channel } from 'rabbitmq-client/lib/Channel.js';
 import { Cmd } from 'rabbitmq-client/lib/codec.js';
+import * as clientUtil from 'rabbitmq-client/lib/util.js';
 import type { Connection } from 'rabbitmq-client';
 
 const RAW_MARK = '\u0000service-pipes:raw-body';
@@ -115,29 +117,44 @@ type Socket = import('node:net').Socket;
 interface ConnectionInternals {
   _socket?: Socket;
   _connect?: () => Socket;
+  _state?: { readyState?: number };
 }
 
-const coalesced = new WeakSet<Socket>();
+/** Per coalesced socket: whether a turn's frames are being held (our one cork on it). */
+const holds = new WeakMap<Socket, { holding: boolean }>();
 
 /**
- * Frames written to the connection in one turn of the event loop leave in one write. rabbitmq-client
- * writes every frame set (an ack, a publish) with its own socket write: a system call, a TCP segment and a
- * wake-up of the broker each. A consumer whose handlers finish in the same turn (their partners' answers
- * arrived together) or a publisher with several publishes in one turn pays that once instead: measured on
- * the S3 route (queue → HTTP partner → ack) it took ~48 µs of router CPU and ~67 µs of broker CPU off every
- * message (bench/README.md).
+ * Frames written to the connection in one turn of the event loop leave in one writev. rabbitmq-client
+ * writes every frame set (an ack, a publish) with its own socket write: a system call each and, often, a
+ * wake-up of the broker. A consumer whose handlers finish in the same turn (their partners' answers arrived
+ * together) or a publisher with several publishes in one turn pays that once instead: measured on the S3
+ * route (queue → HTTP partner → ack) it took ~48 µs of router CPU and ~67 µs of broker CPU off every message
+ * (bench/README.md).
  *
- * The socket is corked at the first write of a turn and uncorked in the check phase of the same turn
- * (setImmediate): while an immediate is pending the poll phase does not wait for I/O, so a frame is held
- * for microseconds, never for the network. Order is kept (a corked stream writes in order); `end()` flushes
- * whatever is held; the library's own cork while the broker blocks publishing still counts on top of ours.
+ * The socket is corked at the first write of a turn and uncorked by a setImmediate: in the check phase that
+ * follows the callbacks of the current phase, or in the next pass for a frame written in a check phase
+ * itself. While an immediate is pending the poll phase does not wait for I/O, so a frame is never held for
+ * the network. Order is kept (a corked stream writes in order); `end()` flushes whatever is held, and so does
+ * `destroy()` here, as the frames would have left before it without the hold. The library's own cork while
+ * the broker blocks publishing counts on top of ours, and its `ready` (which reads any cork as "blocked") is
+ * made to look past ours. The reconnect test in test/transport/rabbitmq-write-coalescing.test.ts fails if
+ * a new version of the library stops making its sockets through `_connect`.
  */
 export function coalesceWrites(connection: Connection): void {
   const internals = connection as unknown as ConnectionInternals;
   const connect = internals._connect;
-  if (typeof connect !== 'function' || !internals._socket) {
+  const ready = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(connection) as object, 'ready');
+  // Not in the library's type declarations: the connection states are an internal enum.
+  const OPEN = (clientUtil as unknown as { READY_STATE?: { OPEN?: unknown } }).READY_STATE?.OPEN;
+  if (
+    typeof connect !== 'function' ||
+    !internals._socket ||
+    !internals._state ||
+    typeof ready?.get !== 'function' ||
+    typeof OPEN !== 'number'
+  ) {
     throw new Error(
-      'rabbitmq-client internals changed (Connection#_connect or #_socket is gone): writes cannot be coalesced',
+      'rabbitmq-client internals changed (Connection#_connect, #_socket, #_state, #ready or READY_STATE is gone): writes cannot be coalesced',
     );
   }
   holdPerTurn(internals._socket);
@@ -147,29 +164,46 @@ export function coalesceWrites(connection: Connection): void {
     holdPerTurn(socket);
     return socket;
   };
+  // The library's `ready` is "open and not corked"; the transport asks it whether an error means a lost
+  // connection, and onConnect() would wait for a reconnect that never comes if our cork counted.
+  Object.defineProperty(connection, 'ready', {
+    configurable: true,
+    get(): boolean {
+      const socket = internals._socket;
+      const ours = socket && holds.get(socket)?.holding ? 1 : 0;
+      return internals._state?.readyState === OPEN && !!socket && socket.writableCorked - ours <= 0;
+    },
+  });
 }
 
 /** Whether this socket's writes are held until the end of the turn (for tests). */
 export function isCoalesced(socket: Socket): boolean {
-  return coalesced.has(socket);
+  return holds.has(socket);
 }
 
 function holdPerTurn(socket: Socket): void {
-  if (coalesced.has(socket)) return;
-  coalesced.add(socket);
+  if (holds.has(socket)) return;
+  const hold = { holding: false };
+  holds.set(socket, hold);
   const write = socket.write.bind(socket);
-  let holding = false;
-  const release = (): void => {
-    holding = false;
+  const destroy = socket.destroy.bind(socket);
+  // `holding` goes false before the uncork: a write error during the flush re-enters destroy().
+  const flush = (): void => {
+    if (!hold.holding) return;
+    hold.holding = false;
     // end() may have flushed and zeroed the count already.
     if (socket.writableCorked > 0) socket.uncork();
   };
   socket.write = ((...args: Parameters<Socket['write']>): boolean => {
-    if (!holding && socket.writable) {
-      holding = true;
+    if (!hold.holding && socket.writable) {
+      hold.holding = true;
       socket.cork();
-      setImmediate(release);
+      setImmediate(flush);
     }
     return write(...args);
   }) as Socket['write'];
+  socket.destroy = (error?: Error): Socket => {
+    if (!socket.destroyed) flush();
+    return destroy(error);
+  };
 }
