@@ -57,5 +57,12 @@ export function alternate<T>(index: number, a: T, b: T): [T, T] {
   return index % 2 === 0 ? [a, b] : [b, a];
 }
 
+/** A/B alternating as above, with a reference side (if any) after the pair in A/B rounds and before it in B/A ones. */
+export function roundOrder<T>(index: number, pair: [T, T], reference?: T): T[] {
+  const sides = alternate(index, ...pair);
+  if (reference === undefined) return sides;
+  return index % 2 === 0 ? [...sides, reference] : [reference, ...sides];
+}
+
 export const perThousand = (cpuSeconds: number | undefined, messages: number): number | undefined =>
   cpuSeconds === undefined || messages <= 0 ? undefined : (cpuSeconds / messages) * 1000;

@@ -10,7 +10,7 @@ import type { Child, Worker } from '../lib/children.js';
 import { memory } from '../lib/proc-stats.js';
 import type { SideRound } from '../lib/report.js';
 import type { ArrivalReport } from '../workers/arrivals.js';
-import { alternate, perThousand, type BenchContext } from './context.js';
+import { perThousand, roundOrder, type BenchContext } from './context.js';
 
 export interface DrainSide {
   name: string;
@@ -42,10 +42,7 @@ export async function drainRounds(
   const rounds: Record<string, SideRound[]> = Object.fromEntries(all.map((side) => [side.name, []]));
   const notes: string[] = [];
   for (let round = 0; round < sizes.rounds; round += 1) {
-    // The pair alternates A/B, B/A; a reference run goes after the pair, then before it.
-    const pair = alternate(round, ...options.sides);
-    const order = !options.reference ? pair : round % 2 === 0 ? [...pair, options.reference] : [options.reference, ...pair];
-    for (const side of order) {
+    for (const side of roundOrder(round, options.sides, options.reference)) {
       await amqp.call('purge', { queue: side.queue });
       await options.far.call('reset');
       await amqp.call('preload', { queue: side.queue, count: options.count });
