@@ -8,7 +8,7 @@
  */
 import type { Child, Worker } from '../lib/children.js';
 import { memory } from '../lib/proc-stats.js';
-import type { SideRound } from '../lib/report.js';
+import { ratios, summarise, type ScenarioResult, type SideRound } from '../lib/report.js';
 import type { ArrivalReport } from '../workers/arrivals.js';
 import { perThousand, roundOrder, type BenchContext } from './context.js';
 
@@ -82,4 +82,33 @@ export async function drainRounds(
     }
   }
   return { rounds, notes };
+}
+
+/**
+ * An AMQP scenario's result from its rounds: medians per side, router ÷ baseline with its verdict against
+ * `atLeast`, and router ÷ reference (no verdict).
+ */
+export function drainResult(
+  rounds: Record<string, SideRound[]>,
+  notes: string[],
+  scenario: { id: string; title: string; baselineName: string; referenceName: string; target: string; atLeast: number },
+): ScenarioResult {
+  const router = rounds.router!;
+  const baseline = rounds.baseline!;
+  const reference = rounds.reference;
+  const { ratio, ratios: each } = ratios(router, baseline);
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    router: summarise(router),
+    baseline: summarise(baseline),
+    baselineName: scenario.baselineName,
+    ratio,
+    ratios: each,
+    targets: [scenario.target],
+    met: ratio === undefined ? undefined : ratio >= scenario.atLeast,
+    reference: reference && { name: scenario.referenceName, side: summarise(reference), ...ratios(router, reference) },
+    notes,
+    raw: { router, baseline, reference },
+  };
 }

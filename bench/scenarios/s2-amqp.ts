@@ -1,8 +1,8 @@
 /** S2, AMQP hop: queue → route (validate, map) → confirmed publish to another exchange, against a bare pump. */
 import { startRouterProcess, startWorker } from '../lib/children.js';
-import { ratios, summarise, type ScenarioResult } from '../lib/report.js';
+import type { ScenarioResult } from '../lib/report.js';
 import type { BenchContext } from './context.js';
-import { drainRounds, inputQueue, routerSideQueues } from './drain.js';
+import { drainResult, drainRounds, inputQueue, routerSideQueues } from './drain.js';
 
 export const S2 = {
   routerQueue: 'bench.s2.router.in',
@@ -56,21 +56,14 @@ export async function runS2(context: BenchContext): Promise<ScenarioResult> {
       ],
       reference: { name: 'reference', queue: S2.pumpQueue, start: pump(true), halfLoad: false },
     });
-    const { ratio, ratios: each } = ratios(rounds.router!, rounds.baseline!);
-    return {
+    return drainResult(rounds, notes, {
       id: 'S2',
       title: 'AMQP hop: queue → validate → map → confirmed publish',
-      router: summarise(rounds.router!),
-      baseline: summarise(rounds.baseline!),
       baselineName: 'bare pump',
-      ratio,
-      ratios: each,
-      targets: ['router/baseline ≥ 0.8'],
-      met: ratio === undefined ? undefined : ratio >= 0.8,
-      reference: { name: 'bare pump, writes coalesced', side: summarise(rounds.reference!), ...ratios(rounds.router!, rounds.reference!) },
-      notes,
-      raw: { router: rounds.router!, baseline: rounds.baseline!, reference: rounds.reference! },
-    };
+      referenceName: 'bare pump, writes coalesced',
+      target: 'router/baseline ≥ 0.8',
+      atLeast: 0.8,
+    });
   } finally {
     await cleanUpS2(context);
   }

@@ -1,8 +1,8 @@
 /** S3, connector: queue → circuitBreaker → HTTP POST to a stub partner, against a bare consume → POST. */
 import { freePort, startRouterProcess, startWorker } from '../lib/children.js';
-import { ratios, summarise, type ScenarioResult } from '../lib/report.js';
+import type { ScenarioResult } from '../lib/report.js';
 import type { BenchContext } from './context.js';
-import { drainRounds, inputQueue, routerSideQueues } from './drain.js';
+import { drainResult, drainRounds, inputQueue, routerSideQueues } from './drain.js';
 
 const ROUTER_QUEUE = 'bench.s3.router.in';
 const PUMP_QUEUE = 'bench.s3.pump.in';
@@ -43,21 +43,14 @@ export async function runS3(context: BenchContext): Promise<ScenarioResult> {
       ],
       reference: { name: 'reference', queue: PUMP_QUEUE, start: pump(true), halfLoad: false },
     });
-    const { ratio, ratios: each } = ratios(rounds.router!, rounds.baseline!);
-    return {
+    return drainResult(rounds, notes, {
       id: 'S3',
       title: 'connector: queue → circuitBreaker → HTTP POST to a stub partner',
-      router: summarise(rounds.router!),
-      baseline: summarise(rounds.baseline!),
       baselineName: 'consume → POST',
-      ratio,
-      ratios: each,
-      targets: ['router/baseline ≥ 0.8 (breaker closed)'],
-      met: ratio === undefined ? undefined : ratio >= 0.8,
-      reference: { name: 'consume → POST, writes coalesced', side: summarise(rounds.reference!), ...ratios(rounds.router!, rounds.reference!) },
-      notes,
-      raw: { router: rounds.router!, baseline: rounds.baseline!, reference: rounds.reference! },
-    };
+      referenceName: 'consume → POST, writes coalesced',
+      target: 'router/baseline ≥ 0.8 (breaker closed)',
+      atLeast: 0.8,
+    });
   } finally {
     await partner.stop();
     await context.amqp.call('cleanup', { queues: [...routerSideQueues(ROUTER_QUEUE), PUMP_QUEUE] });

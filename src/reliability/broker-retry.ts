@@ -126,7 +126,7 @@ export function attemptsOf(headers: Record<string, unknown>): number {
 }
 
 /** The same message again: body, properties and id unchanged, so consumers can deduplicate it. */
-function republished(
+export function republished(
   message: DeliveredMessage,
   target: { exchange: string; routingKey: string },
   headers: Record<string, unknown>,

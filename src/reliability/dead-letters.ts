@@ -12,7 +12,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeliveredMessage, HandlerOutcome, OutboundMessage, Transport } from '../transport/transport.js';
 import { toError } from '../runtime/errors.js';
-import { ATTEMPT_HEADER, ProvenanceHeaders, readProvenance, type Provenance } from './broker-retry.js';
+import { ATTEMPT_HEADER, ProvenanceHeaders, readProvenance, republished, type Provenance } from './broker-retry.js';
 
 /** What a sweep does with one message. `take`: the visitor moved it (confirmed); it is acked. */
 export type SweepDecision = 'keep' | 'take';
@@ -51,19 +51,7 @@ export function sameMessage(
   queue: string,
   headers: Record<string, unknown> = withoutBrokerHeaders(message.headers),
 ): OutboundMessage {
-  return {
-    exchange: '',
-    routingKey: queue,
-    body: message.body,
-    contentType: message.contentType,
-    contentEncoding: message.contentEncoding,
-    headers,
-    messageId: message.messageId,
-    correlationId: message.correlationId,
-    replyTo: message.replyTo,
-    type: message.type,
-    timestamp: message.timestamp,
-  };
+  return republished(message, { exchange: '', routingKey: queue }, headers);
 }
 
 /**
