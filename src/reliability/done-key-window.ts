@@ -17,9 +17,18 @@ import { hash } from 'node:crypto';
  * practical event (about 1 in 10^28 per lookup in a full window), and choosing an id to collide with a
  * future one would take a second preimage of SHA-256.
  */
+const FINGERPRINT = /^[0-9a-f]{16}$/;
+
 export class DoneKeyWindow {
   /** 4 words of digest per slot. */
   private readonly digests: Uint32Array;
+  /**
+   * 2 words of fingerprint per slot: what the key was used for (a consuming route: a digest of the message
+   * body), so the same message-id arriving with another body shows as a conflict, not as a duplicate.
+   */
+  private readonly fingerprints: Uint32Array;
+  /** 1 where the slot's key was added with a fingerprint. */
+  private readonly fingerprinted: Uint8Array;
   /** Expiry per slot (ms since the epoch); 0 marks a free slot. */
   private readonly expiries: Float64Array;
   /** Linear-probing index: slot + 1, 0 = empty. At most half full. */
@@ -34,6 +43,8 @@ export class DoneKeyWindow {
       throw new RangeError(`capacity must be a positive integer: ${capacity}`);
     this.digests = new Uint32Array(capacity * 4);
     this.expiries = new Float64Array(capacity);
+    this.fingerprints = new Uint32Array(capacity * 2);
+    this.fingerprinted = new Uint8Array(capacity);
     let size = 2;
     while (size < capacity * 2) size *= 2;
     this.index = new Int32Array(size);
@@ -52,20 +63,43 @@ export class DoneKeyWindow {
     return this.count;
   }
 
+  /** A fingerprint the window can hold: 16 hex digits (64 bits), or '' for none. */
+  static holds(fingerprint: string): boolean {
+    return fingerprint === '' || FINGERPRINT.test(fingerprint);
+  }
+
   /** Whether the key is in the window and not expired at `now`. */
   has(digest: Uint32Array, now: number): boolean {
     const slot = this.find(digest);
     return slot >= 0 && this.expiries[slot]! > now;
   }
 
-  /** Adds the key (again) as the newest, until `expiresAt`; the key of the add N adds ago goes. */
-  add(digest: Uint32Array, expiresAt: number): void {
+  /** The fingerprint the key was added with ('' for none), or undefined when the key is not in the window. */
+  fingerprintOf(digest: Uint32Array, now: number): string | undefined {
+    const slot = this.find(digest);
+    if (slot < 0 || this.expiries[slot]! <= now) return undefined;
+    if (this.fingerprinted[slot] === 0) return '';
+    const high = this.fingerprints[slot * 2]!.toString(16).padStart(8, '0');
+    return high + this.fingerprints[slot * 2 + 1]!.toString(16).padStart(8, '0');
+  }
+
+  /**
+   * Adds the key (again) as the newest, until `expiresAt`, with a fingerprint {@link holds} accepts; the key
+   * of the add N adds ago goes.
+   */
+  add(digest: Uint32Array, expiresAt: number, fingerprint = ''): void {
     const existing = this.find(digest);
     if (existing >= 0) this.free(existing);
     const slot = this.head;
     if (this.expiries[slot] !== 0) this.free(slot);
     const base = slot * 4;
     for (let word = 0; word < 4; word++) this.digests[base + word] = digest[word]!;
+    if (fingerprint === '') this.fingerprinted[slot] = 0;
+    else {
+      this.fingerprinted[slot] = 1;
+      this.fingerprints[slot * 2] = Number.parseInt(fingerprint.slice(0, 8), 16);
+      this.fingerprints[slot * 2 + 1] = Number.parseInt(fingerprint.slice(8, 16), 16);
+    }
     // A free slot is 0: an expiry of 0 (or less) would read as free.
     this.expiries[slot] = Math.max(1, expiresAt);
     let position = digest[0]! & this.mask;

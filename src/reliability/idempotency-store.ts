@@ -54,8 +54,8 @@ interface MemoryEntry {
 
 /**
  * Three bounded parts, each holding up to `maxEntries` keys:
- * - keys done without a result or fingerprint (what a consuming route records for each message-id, the
- *   bulk) in a {@link DoneKeyWindow}: typed arrays allocated once, ~34 bytes per key, no per-key objects
+ * - keys done without a result, with no fingerprint or a 64-bit one (what a consuming route records for
+ *   each message-id with a digest of its body, the bulk) in a {@link DoneKeyWindow}: typed arrays allocated once, ~34 bytes per key, no per-key objects
  *   for V8 to promote and collect; the keys of the last `maxEntries` completions;
  * - HTTP Idempotency-Key answers (done with a fingerprint and a result) in an LRU (lru-cache): the key
  *   written longest ago goes first; reads peek, so a duplicate check never makes a key newer;
@@ -108,7 +108,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     // Done already (by a holder whose lease had lapsed): the first completion stands.
     if (!claim && this.lookup(key, digest)) return Promise.resolve();
     const fingerprint = claim?.record.fingerprint ?? '';
-    if (fingerprint === '' && result === undefined) this.done.add(digest, expiry(retentionMs));
+    if (result === undefined && DoneKeyWindow.holds(fingerprint)) this.done.add(digest, expiry(retentionMs), fingerprint);
     else {
       const record: IdempotencyRecord = {
         state: 'done',
@@ -140,7 +140,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
   /** What the store holds for a key: done (either kind) before a claim in progress. */
   private lookup(key: string, digest: Uint32Array): IdempotencyRecord | undefined {
-    if (this.done.has(digest, Date.now())) return doneRecord();
+    const fingerprint = this.done.fingerprintOf(digest, Date.now());
+    if (fingerprint !== undefined) return { state: 'done', fingerprint };
     const answer = this.answers.peek(key);
     if (answer) {
       if (answer.expiresAt > Date.now()) return answer.record;
@@ -161,11 +162,6 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
 function expiry(ttlMs: number): number {
   return Date.now() + Math.max(1, ttlMs);
-}
-
-/** A key of the done window: done, with no fingerprint or result (a fresh object: callers may keep it). */
-function doneRecord(): IdempotencyRecord {
-  return { state: 'done', fingerprint: '' };
 }
 
 const COMPLETE = `

@@ -30,6 +30,19 @@ export class Exchange {
   /** Where the exchange came from, e.g. `platform-http:/payments`. */
   fromEndpoint?: string;
   readonly createdAt: number;
+  /**
+   * Lower-case names of the headers an HTTP entry took from its caller's request that the route has not
+   * set since. Routes read them like any header, but they describe the caller's request, not the message:
+   * producers do not send them on (to the broker or a partner) unless the route sets them itself.
+   */
+  callerHeaders: Set<string> | undefined;
+  /**
+   * The message's identity from its first hop on: the AMQP message-id it was consumed with (or the id the
+   * router gave it), or the id an HTTP entry derived from the caller's Idempotency-Key. What the route
+   * publishes carries it as message-id (parts of a split or multicast with their index appended), so a
+   * redelivered message is recognised as the same one at every later hop. Copies keep it.
+   */
+  messageId: string | undefined;
 
   constructor(init: Partial<Pick<Exchange, 'correlationId' | 'properties' | 'variables' | 'pattern' | 'routeId' | 'fromEndpoint'>> & {
     body?: unknown;
@@ -45,6 +58,8 @@ export class Exchange {
     this.routeId = init.routeId;
     this.fromEndpoint = init.fromEndpoint;
     this.createdAt = Date.now();
+    this.callerHeaders = undefined;
+    this.messageId = undefined;
   }
 
   get body(): unknown {
@@ -72,9 +87,17 @@ export class Exchange {
     this.message.headers[name] = value;
   }
 
+  /** Whether header `name` is still the one an HTTP caller sent (see {@link callerHeaders}). */
+  isCallerHeader(name: string): boolean {
+    const caller = this.callerHeaders;
+    return caller !== undefined && caller.size > 0 && caller.has(name.toLowerCase());
+  }
+
   removeHeader(name: string): void {
     const headers = this.message.headers;
     const lower = name.toLowerCase();
+    // Set or removed by the route: from now on it is the route's header, not the caller's.
+    this.callerHeaders?.delete(lower);
     for (const key of Object.keys(headers))
       if (key.length === name.length && key.toLowerCase() === lower) delete headers[key];
   }
@@ -99,6 +122,8 @@ export class Exchange {
     copy.properties = { ...this.properties };
     copy.variables = { ...this.variables };
     copy.error = this.error;
+    if (this.callerHeaders) copy.callerHeaders = new Set(this.callerHeaders);
+    copy.messageId = this.messageId;
     return copy;
   }
 }

@@ -2,6 +2,8 @@ import type { Request, Response } from 'express';
 import { Exchange } from '../runtime/exchange.js';
 import { parseJsonBody } from './json-body.js';
 import type { HttpEntry } from './http-entries.js';
+import { requestMessageId } from './idempotency.js';
+import { CORRELATION_HEADER, takenFromQuery, takenFromRequest } from '../security/header-boundaries.js';
 
 /** Camel's HTTP header names. */
 export const HTTP_HEADERS = {
@@ -31,7 +33,7 @@ const HOP_BY_HOP = new Set([
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 /** A caller-chosen correlation id is honoured only when it is short and plain. */
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-export const CORRELATION_HEADER = 'X-Correlation-Id';
+export { CORRELATION_HEADER };
 
 /** The parts of a request the route sees, kept to answer with only what the route added. */
 export interface IncomingHttp {
@@ -94,9 +96,12 @@ export function parseBody(raw: Buffer | undefined, contentType: string | undefin
 }
 
 /**
- * Builds the InOut exchange for a request: request headers, then query parameters, then path parameters
- * as message headers, then Camel's HTTP headers. Headers or parameters a caller names `Camel...` are
- * dropped, so no caller can steer the router through its internal headers.
+ * Builds the InOut exchange for a request: request headers, then query parameters (never under the name of
+ * a request header or a reserved one), then path parameters as message headers, then Camel's HTTP headers.
+ * Headers or parameters a caller names `Camel...` are dropped, so no caller can steer the router through
+ * its internal headers. Everything taken from the request is marked as the caller's: routes read it, but
+ * producers do not send it on unless the route sets it (security/header-boundaries.ts).
+ * The message's identity comes from the caller's Idempotency-Key scoped to this entry and the caller.
  */
 export function requestToExchange(
   request: Request,
@@ -109,21 +114,25 @@ export function requestToExchange(
   const headers: Record<string, unknown> = {};
   const incoming = new Map<string, unknown>();
   const put = (name: string, value: unknown): void => {
-    if (/^camel/i.test(name)) return;
     headers[name] = value;
     incoming.set(name.toLowerCase(), value);
   };
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name)) put(name, value);
+  const requestHeaders = request.headers;
+  for (const name of Object.keys(requestHeaders)) {
+    const value = requestHeaders[name];
+    if (value !== undefined && takenFromRequest(name)) put(name, value);
   }
-  const query: Record<string, string | string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    const previous = query[name];
-    query[name] =
-      previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
+  if (url.search.length > 1) {
+    const query: Record<string, string | string[]> = {};
+    for (const [name, value] of url.searchParams) {
+      if (!takenFromQuery(name, requestHeaders)) continue;
+      const previous = query[name];
+      query[name] =
+        previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
+    }
+    for (const name of Object.keys(query)) put(name, query[name]);
   }
-  for (const [name, value] of Object.entries(query)) put(name, value);
-  for (const [name, value] of Object.entries(params)) put(name, value);
+  for (const name of Object.keys(params)) if (!/^camel/i.test(name)) put(name, params[name]);
 
   headers[HTTP_HEADERS.method] = request.method;
   headers[HTTP_HEADERS.uri] = url.pathname;
@@ -131,6 +140,7 @@ export function requestToExchange(
   headers[HTTP_HEADERS.query] = url.search.slice(1);
 
   const callerCorrelation = request.get(CORRELATION_HEADER);
+  const messageId = requestMessageId(request, entry);
   const exchange = new Exchange({
     body,
     headers,
@@ -138,9 +148,12 @@ export function requestToExchange(
     pattern: 'InOut',
     routeId: entry.routeId,
     fromEndpoint: entry.endpointUri,
+    exchangeId: messageId,
     correlationId:
       callerCorrelation && CORRELATION_ID.test(callerCorrelation) ? callerCorrelation : undefined,
   });
+  exchange.messageId = messageId;
+  exchange.callerHeaders = new Set(incoming.keys());
   return { exchange, incoming };
 }
 

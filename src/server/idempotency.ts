@@ -176,6 +176,20 @@ function replay(response: Response, answer: StoredAnswer | undefined): void {
   else response.end(body);
 }
 
+/**
+ * The identity of the message a request with an Idempotency-Key starts: derived from (entry, caller, key),
+ * never the key itself, so two callers using the same key, or one caller on two entries, start two
+ * messages, and a retried request is the same message at every later hop. Undefined without a usable key
+ * (the exchange's own id is the identity then).
+ */
+export function requestMessageId(request: Request, entry: HttpEntry): string | undefined {
+  if (SAFE_METHODS.has(request.method)) return undefined;
+  const key = request.get(IDEMPOTENCY_KEY_HEADER);
+  if (key === undefined || key.length === 0 || key.length > MAX_KEY_LENGTH) return undefined;
+  const caller = requestPrincipal(request)?.id ?? '';
+  return `idem-${hash('http', entry.routeId, caller, key)}`;
+}
+
 function hash(...parts: (string | Buffer)[]): string {
   const digest = createHash('sha256');
   for (const part of parts) {

@@ -145,11 +145,13 @@ describe('spring-rabbitmq in route files', function () {
         'if-none-match': 'x',
         'x-death': [],
         'x-pipes-attempt': 2,
+        CC: ['other.queue'],
+        bcc: 'hidden.queue',
         nothing: undefined,
       }),
     ).to.deep.equal({
+      // The correlation id travels as the AMQP property, never as a second header; CC/BCC would re-route.
       'Idempotency-Key': 'k',
-      'X-Correlation-Id': 'c',
       'x-tenant': 'acme',
       amount: 12,
       flags: ['a', 'b'],

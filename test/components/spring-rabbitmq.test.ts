@@ -145,13 +145,15 @@ function describeOn(kind: 'memory' | 'rabbitmq', create: () => Transport): void 
         },
         pattern: 'InOut',
       });
+      // The message-id is the message's identity, never a header a caller or publisher could choose.
+      sent.messageId = 'msg-42';
       await producer.process(sent);
 
       const [message] = await take(transport, queue);
       expect(JSON.parse(message!.body.toString('utf8'))).to.deep.equal({ entryId: 'E-1', amount: 12.5 });
       expect(message!.contentType).to.equal('application/json');
       expect(message!.durable).to.equal(true);
-      expect(message!.messageId).to.equal('idem-42');
+      expect(message!.messageId).to.equal('msg-42');
       expect(message!.correlationId).to.equal('corr-1');
       expect(message!.routingKey).to.equal('payment.accepted');
       expect(message!.headers).to.deep.equal({ 'Idempotency-Key': 'idem-42', 'x-tenant': 'acme' });

@@ -108,15 +108,22 @@ for (const storeKind of ['memory', 'redis'] as const) {
       expect((await depth(connection, watch)).messageCount).to.equal(before + 1);
     });
 
-    it('the published message carries the key as its message-id, for the consumers downstream', async () => {
+    it('the published message carries an id derived from (entry, caller, key), never the raw key', async () => {
       const key = `msgid-${storeKind}-${Date.now()}`;
       await post(key, { entryId: key, amount: '3.00' });
-      const received: string[] = [];
+      const received: { id: string; entryId: unknown }[] = [];
       const consumer = connection.createConsumer({ queue: watch, queueOptions: { passive: true } }, (message) => {
-        received.push(message.messageId ?? '');
+        // rabbitmq-client hands an application/json body over parsed.
+        const raw: unknown = message.body;
+        const body = (Buffer.isBuffer(raw) ? JSON.parse(raw.toString('utf8')) : raw) as { entryId?: unknown };
+        received.push({ id: message.messageId ?? '', entryId: body.entryId });
       });
-      await eventually(() => received.includes(key), 'the message with the key as its message-id');
+      await eventually(() => received.some((m) => m.entryId === key), 'the message of the key');
       await consumer.close();
+      const mine = received.find((m) => m.entryId === key)!;
+      // A key is the caller's own: as a global message-id it would make another caller's message a duplicate.
+      expect(mine.id).to.match(/^idem-[\w-]{32}$/);
+      expect(mine.id).to.not.include(key);
     });
   });
 }

@@ -30,9 +30,11 @@ export { HTTP_AUTHORIZATION_PROPERTY, HTTP_HEADER } from './message-mapping.js';
  *   `bridgeEndpoint=true`; `CamelHttpPath` is appended and `CamelHttpQuery` replaces the query. The values
  *   an HTTP entry leaves on the message (`CamelHttpUri` = `CamelHttpPath` = the inbound path) describe the
  *   inbound request and are ignored, except with `bridgeEndpoint=true` (a proxy route forwards them).
- * - Request headers: the message headers, minus `Camel*`, connection headers, and the caller's credentials
- *   (Authorization, Proxy-Authorization, Cookie, X-API-Key), which are never passed on. The partner's
- *   credentials come from `authBearerToken` / `authUsername` + `authPassword` (use `{{placeholders}}`), or
+ * - Request headers: the message headers, minus `Camel*`, connection headers, the caller's credentials
+ *   (Authorization, Proxy-Authorization, Cookie, X-API-Key), which are never passed on, and headers an
+ *   HTTP caller sent that the route did not set itself (security/header-boundaries.ts); `X-Correlation-Id`
+ *   is the exchange's correlation id. The partner's credentials come from `authBearerToken` /
+ *   `authUsername` + `authPassword` (use `{{placeholders}}`) and go only to the endpoint's own origin, or
  *   per message from the exchange property `httpAuthorization` (a full Authorization value).
  * - Body: objects as JSON, text as UTF-8, bytes as they are; none for GET and HEAD.
  * - Answer: the body (JSON parsed when the content type says so), `CamelHttpResponseCode`,
@@ -193,7 +195,10 @@ function httpProducer(scheme: 'http' | 'https', endpoint: Endpoint<HttpOptions>,
       const headers = opts.skipRequestHeaders ? {} : requestHeaders(exchange);
       if (encoded) headers['content-type'] = encoded.contentType;
       const perMessage = exchange.properties[HTTP_AUTHORIZATION_PROPERTY];
-      const credential = typeof perMessage === 'string' && perMessage ? perMessage : authorization;
+      // The endpoint's credentials belong to the endpoint's origin: a target moved elsewhere by CamelHttpUri
+      // gets none of them. (A per-message credential is the route's own choice, made for this call.)
+      const configured = url.origin === base.origin ? authorization : undefined;
+      const credential = typeof perMessage === 'string' && perMessage ? perMessage : configured;
       if (credential) headers.authorization = credential;
       const signal = callSignalOf(exchange);
 

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { crossesToPartner } from '../../security/header-boundaries.js';
 import type { Exchange } from '../../runtime/exchange.js';
 
 /** Camel's HTTP header names read and written by the http producer. */
@@ -18,8 +19,8 @@ export const HTTP_HEADER = {
  */
 export const HTTP_AUTHORIZATION_PROPERTY = 'httpAuthorization';
 
-/** They describe one connection, not the message. */
-const HOP_BY_HOP = [
+/** Response headers kept off the message: connection details, and cookies a partner would set on us. */
+const NOT_RETURNED = new Set([
   'connection',
   'keep-alive',
   'proxy-authenticate',
@@ -32,37 +33,27 @@ const HOP_BY_HOP = [
   'content-length',
   'date',
   'expect',
-];
-
-/**
- * Credentials on the message belong to whoever sent the message in (the caller of an HTTP entry, a
- * publisher); they are never passed on to a partner. Partner credentials come from the endpoint options
- * or {@link HTTP_AUTHORIZATION_PROPERTY}.
- */
-const CREDENTIALS = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key'];
-
-/**
- * Not forwarded: the body is sent uncompressed and decoded as plain bytes, so compression is never
- * negotiated on the caller's behalf; the content type is decided from the body.
- */
-const BODY_NEGOTIATION = ['accept-encoding', 'content-encoding', 'content-type'];
-
-const NOT_FORWARDED = new Set([...HOP_BY_HOP, ...CREDENTIALS, ...BODY_NEGOTIATION]);
-/** Response headers kept off the message: connection details, and cookies a partner would set on us. */
-const NOT_RETURNED = new Set([...HOP_BY_HOP, 'set-cookie', 'content-encoding']);
+  'set-cookie',
+  'content-encoding',
+]);
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const SAFE_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
-/** The message headers a partner may see (see the NOT_FORWARDED rules above). */
+/**
+ * The message headers a partner may see (rules in security/header-boundaries.ts: never credentials, the
+ * router's own or an HTTP caller's header the route did not set), and the correlation id as
+ * `X-Correlation-Id`: one id end to end, whatever headers the message came with.
+ */
 export function requestHeaders(exchange: Exchange): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(exchange.message.headers)) {
     const lower = name.toLowerCase();
-    if (lower.startsWith('camel') || NOT_FORWARDED.has(lower) || !TOKEN.test(name)) continue;
+    if (!crossesToPartner(exchange, lower) || !TOKEN.test(name)) continue;
     const text = headerText(value);
     if (text !== undefined) headers[lower] = text;
   }
+  if (SAFE_VALUE.test(exchange.correlationId)) headers['x-correlation-id'] = exchange.correlationId;
   return headers;
 }
 

@@ -13,6 +13,7 @@
  * processed successfully is acked without running the route again (the idempotency store remembers
  * successes only, so a retried or redriven message runs until it succeeds once).
  */
+import { hash } from 'node:crypto';
 import type { Consumer, ConsumerContext, Endpoint } from '../../runtime/component.js';
 import {
   camelHierarchy,
@@ -125,6 +126,7 @@ export function createSpringRabbitConsumer(
   ): Promise<
     | { kind: 'claimed'; complete(): Promise<void>; release(): Promise<void> }
     | { kind: 'duplicate' }
+    | { kind: 'conflict' }
     | { kind: 'busy'; delayMs: number }
     | undefined
   > => {
@@ -132,9 +134,14 @@ export function createSpringRabbitConsumer(
     if (!store || !message.messageId) return undefined;
     const key = `amqp:${route.routeId}:${message.messageId}`;
     try {
-      const claim = await store.claim(key, '', DEFAULT_LEASE_MS);
+      const fingerprint = bodyFingerprint(message.body);
+      const claim = await store.claim(key, fingerprint, DEFAULT_LEASE_MS);
       if (!claim.claimed) {
-        return claim.record.state === 'done' ? { kind: 'duplicate' } : { kind: 'busy', delayMs: BUSY_RECHECK_MS };
+        if (claim.record.state !== 'done') return { kind: 'busy', delayMs: BUSY_RECHECK_MS };
+        // The same id with another body is another message under a reused id: skipping it as a duplicate
+        // would drop it silently. (Records written before fingerprints existed carry none: a duplicate.)
+        const known = claim.record.fingerprint;
+        return known !== '' && known !== fingerprint ? { kind: 'conflict' } : { kind: 'duplicate' };
       }
       const { token } = claim;
       return {
@@ -176,6 +183,17 @@ export function createSpringRabbitConsumer(
         messageId: message.messageId,
       });
       return 'ack';
+    }
+    if (claim?.kind === 'conflict') {
+      return fail(
+        message,
+        exchange,
+        new ServicePipesError(
+          'MESSAGE_ID_CONFLICT',
+          `message-id ${message.messageId} was processed already with another body; this message is kept as a dead letter instead of being skipped as a duplicate`,
+          { httpStatus: 409, retryable: false },
+        ),
+      );
     }
     if (claim?.kind === 'busy') return putBack(message, exchange, claim.delayMs, 'its message-id is being processed');
     try {
@@ -369,4 +387,9 @@ export function createSpringRabbitConsumer(
       });
     },
   };
+}
+
+/** What a message-id was used for: 64 bits of the body's SHA-256, enough to tell another body from a redelivery. */
+function bodyFingerprint(body: Buffer): string {
+  return hash('sha256', body).slice(0, 16);
 }

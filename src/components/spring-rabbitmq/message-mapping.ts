@@ -6,8 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { Exchange } from '../../runtime/exchange.js';
 import { DeliveryProperties, InvalidPayloadError } from '../../runtime/errors.js';
 import type { DeliveredMessage, OutboundMessage } from '../../transport/transport.js';
-import { attemptsOf, isPipesHeader } from '../../reliability/broker-retry.js';
+import { attemptsOf } from '../../reliability/broker-retry.js';
 import { checkJsonDepth, utf8Text } from '../../server/json-body.js';
+import { CORRELATION_HEADER, crossesToBroker, sendableToBroker, takenFromBroker } from '../../security/header-boundaries.js';
 
 /** Camel's header names of the spring-rabbitmq component (producer overrides and consumed-message facts). */
 export const SpringRabbitHeaders = {
@@ -25,54 +26,10 @@ export const SpringRabbitHeaders = {
   type: 'CamelSpringRabbitmqType',
 } as const;
 
-/** The caller's idempotency key becomes the AMQP message-id, so a retried request is a recognisable duplicate. */
-export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+export { IDEMPOTENCY_HEADER } from '../../security/header-boundaries.js';
 
-/*
- * Which exchange headers are published as AMQP headers. Everything is sent except:
- * 1. the router's own: `Camel*` headers (internal state, the override headers included) and the delivery
- *    bookkeeping of the broker and the router (`x-death`, `x-first-death-*`, `x-delivery-count`, `x-pipes-*`);
- * 2. credentials: Authorization, Proxy-Authorization, Cookie, Set-Cookie, X-API-Key;
- * 3. headers that describe one HTTP request or connection rather than the message: Host, Connection,
- *    Keep-Alive, Transfer-Encoding, TE, Trailer, Upgrade, Expect, Content-* (the content type travels as the
- *    AMQP property), Accept*, User-Agent, Origin, Referer, Via, Forwarded, X-Forwarded-*, X-Real-IP, Sec-*,
- *    If-*, Cache-Control, Pragma, Range, Priority, DNT.
- * So `Idempotency-Key`, `X-Correlation-Id` and business headers set by the route travel on.
- */
-const NOT_SENT = new Set([
-  'x-death',
-  'x-delivery-count',
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-  'x-api-key',
-  'host',
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-  'expect',
-  'user-agent',
-  'origin',
-  'referer',
-  'via',
-  'forwarded',
-  'x-real-ip',
-  'cache-control',
-  'pragma',
-  'range',
-  'priority',
-  'dnt',
-  'proxy-connection',
-]);
-const NOT_SENT_PREFIX = /^(camel|x-first-death-|x-pipes-|content-|accept|x-forwarded-|sec-|if-)/i;
-
-export function isSentHeader(name: string): boolean {
-  return !NOT_SENT.has(name.toLowerCase()) && !NOT_SENT_PREFIX.test(name);
-}
+/** Whether a header name may be published (the rules are in security/header-boundaries.ts). */
+export const isSentHeader = sendableToBroker;
 
 /** A header value AMQP can carry; others (functions, undefined, null) are left out. */
 function amqpValue(value: unknown): unknown {
@@ -93,10 +50,11 @@ function amqpValue(value: unknown): unknown {
   return undefined;
 }
 
-export function outboundHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+/** The AMQP headers of a message: what may cross to the broker (never an HTTP caller's own header). */
+export function outboundHeaders(headers: Record<string, unknown>, exchange?: Exchange): Record<string, unknown> {
   const sent: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (!isSentHeader(name)) continue;
+    if (exchange ? !crossesToBroker(exchange, name) : !sendableToBroker(name)) continue;
     const mapped = amqpValue(value);
     if (mapped !== undefined) sent[name] = mapped;
   }
@@ -140,12 +98,14 @@ function headerText(exchange: Exchange, name: string): string | undefined {
 const PART_INDEX_PROPERTIES = ['CamelSplitIndex', 'CamelMulticastIndex'];
 
 /**
- * The message-id: the caller's idempotency key, else the exchange id. Parts of one split or multicast
- * share the key, so each gets its index appended: consumers that deduplicate on message-ids must see
- * them as different messages, and the same part again (a retry) as the same one.
+ * The message-id: the message's identity (see {@link Exchange.messageId}: from the AMQP message-id it
+ * came with, or from the HTTP caller's Idempotency-Key scoped to entry and principal), else the exchange
+ * id. Never a header: a header is something a caller or publisher can choose. Parts of one split or
+ * multicast share the identity, so each gets its index appended: consumers that deduplicate on message-ids
+ * must see them as different messages, and the same part again (a retry) as the same one.
  */
-function outboundMessageId(exchange: Exchange): string {
-  const key = headerText(exchange, IDEMPOTENCY_HEADER);
+export function outboundMessageId(exchange: Exchange): string {
+  const key = exchange.messageId;
   if (key === undefined) return exchange.exchangeId;
   const parts = PART_INDEX_PROPERTIES.map((name) => exchange.properties[name])
     .filter((index) => typeof index === 'number')
@@ -165,7 +125,7 @@ export function toOutbound(
     mandatory: target.mandatory,
     body,
     contentType,
-    headers: outboundHeaders(exchange.message.headers),
+    headers: outboundHeaders(exchange.message.headers, exchange),
     messageId: outboundMessageId(exchange),
     correlationId: exchange.correlationId,
   };
@@ -209,17 +169,6 @@ export function decodeBody(message: Pick<DeliveredMessage, 'body' | 'contentType
   return message.body;
 }
 
-/** Headers the broker and the router keep for themselves; a route never sees them. */
-function isBookkeeping(name: string): boolean {
-  const lower = name.toLowerCase();
-  return (
-    lower === 'x-death' ||
-    lower === 'x-delivery-count' ||
-    lower.startsWith('x-first-death-') ||
-    isPipesHeader(lower)
-  );
-}
-
 /** An id short and plain enough to become an exchange id (and so the message-id of what the route publishes). */
 const REUSABLE_ID = /^[\x21-\x7e]{1,200}$/;
 
@@ -234,17 +183,23 @@ export function fromDelivered(
   // Built once and handed to the exchange as its headers: this runs for every consumed message.
   const headers: Record<string, unknown> = {};
   const source = message.headers;
+  let correlationHeader: unknown;
   for (const name of Object.keys(source)) {
-    const first = name.charCodeAt(0);
-    // Bookkeeping headers all start with x- / X-; other names skip the lower-casing check.
-    if ((first === 0x78 || first === 0x58) && isBookkeeping(name)) continue;
+    // Camel* headers would steer the producers (CamelHttpUri, the routing override, ...): a publisher
+    // never sets them. Bookkeeping and CC/BCC are the broker's and the router's own.
+    if (!takenFromBroker(name)) continue;
     headers[name] = source[name];
+    if (name.length === CORRELATION_HEADER.length && name.toLowerCase() === 'x-correlation-id') correlationHeader = source[name];
   }
   const attempts = attemptsOf(source);
   const fact = (name: string, value: unknown): void => {
     if (value !== undefined) headers[name] = value;
   };
-  fact(SpringRabbitHeaders.messageId, message.messageId);
+  const exchangeId =
+    message.messageId && REUSABLE_ID.test(message.messageId) ? message.messageId : randomUUID();
+  // The message's id as it travels on: a message that came without a usable message-id gets one here, at
+  // its first hop, and every later hop and the partner see that one (never an empty key).
+  fact(SpringRabbitHeaders.messageId, exchangeId);
   fact(SpringRabbitHeaders.exchangeName, message.exchange);
   fact(SpringRabbitHeaders.routingKey, message.routingKey);
   fact(SpringRabbitHeaders.queue, message.queue);
@@ -256,16 +211,29 @@ export function fromDelivered(
   fact(SpringRabbitHeaders.type, message.type);
   headers[DeliveryProperties.redeliveryCounter] = attempts;
   headers[DeliveryProperties.redelivered] = attempts > 0 || message.redelivered;
-  const exchangeId =
-    message.messageId && REUSABLE_ID.test(message.messageId) ? message.messageId : randomUUID();
   const exchange = new Exchange({
     exchangeId,
-    correlationId: message.correlationId || exchangeId,
+    correlationId: correlationOf(message.correlationId, correlationHeader) ?? exchangeId,
     pattern: 'InOnly',
     routeId: init.routeId,
     fromEndpoint: init.fromEndpoint,
     properties: { [DeliveryProperties.heldByBroker]: true },
   });
   exchange.message.headers = headers;
+  exchange.messageId = exchangeId;
   return exchange;
+}
+
+/** A correlation id is honoured only when it is short and plain (it goes into logs and onward messages). */
+const CORRELATION_ID = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * One correlation id per message: the AMQP correlation_id property, else an `X-Correlation-Id` header (what
+ * HTTP-minded publishers set), else none (the message's own id then). The header is not sent on: the id
+ * travels as the property of every onward publish, so the two can never disagree.
+ */
+function correlationOf(property: string | undefined, header: unknown): string | undefined {
+  if (property && CORRELATION_ID.test(property)) return property;
+  const text = scalarText(Array.isArray(header) ? (header as unknown[])[0] : header);
+  return text && CORRELATION_ID.test(text) ? text : undefined;
 }
