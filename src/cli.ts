@@ -2,14 +2,18 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { registerDlqCommands } from './admin/cli-dlq.js';
-import { createRegistry } from './catalog.js';
+import { createRegistry } from './app/catalog.js';
 import { watchForReload } from './runtime/reload-watch.js';
 import { defaultConfig, type RouterConfig } from './config.js';
 import { formatDiagnostics } from './dsl/format-diagnostics.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Exchange } from './runtime/exchange.js';
-import { createStandaloneProducer } from './runtime/route-builder.js';
-import { createServices, loadAndBuild, RouteLoadError, Router, type ReloadResult } from './runtime/router.js';
+import { createStandaloneProducer } from './builder/route-builder.js';
+import { createServices } from './runtime/services.js';
+import { loadAndBuild } from './app/load-and-build.js';
+import { RouteLoadError } from './errors/index.js';
+import { Router, type ReloadResult } from './runtime/router.js';
+import { createRouter } from './app/create-router.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -103,7 +107,7 @@ program
     // Logs go to stderr so stdout holds only the resulting exchange.
     const logger = createLogger({ level: config.logLevel, stream: process.stderr });
     const router = await createRouterOrExit(config, logger);
-    await router.start({ http: false, consumers: (route) => route.from.scheme === 'direct' });
+    await router.start({ open: false, consumers: (route) => route.from.scheme === 'direct' });
     const exchange = new Exchange({ body: parseBody(flags.body), headers: parseHeaders(flags.header ?? []), pattern: 'InOut' });
     let failed = false;
     try {
@@ -133,7 +137,7 @@ registerDlqCommands(program);
 /** Loads and builds the routes; on load errors prints every diagnostic and exits 1. */
 async function createRouterOrExit(config: RouterConfig, logger: Logger): Promise<Router> {
   try {
-    return await Router.create({ config, registry: createRegistry(), logger });
+    return await createRouter({ config, registry: createRegistry(), logger });
   } catch (error) {
     if (error instanceof RouteLoadError) {
       process.stderr.write(formatDiagnostics(error.diagnostics) + '\n');

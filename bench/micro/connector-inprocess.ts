@@ -19,10 +19,10 @@ import { PAYMENT_TEXT } from '../lib/payload.js';
 
 // Another build (e.g. of the previous commit) can be measured against this one: MICRO_DIST=/path/to/dist.
 const dist = pathToFileURL(path.resolve(process.env.MICRO_DIST ?? 'dist')).href;
-const { createRegistry } = (await import(`${dist}/catalog.js`)) as typeof import('../../src/catalog.js');
+const { createRegistry } = (await import(`${dist}/app/catalog.js`)) as typeof import('../../src/app/catalog.js');
 const { defaultConfig } = (await import(`${dist}/config.js`)) as typeof import('../../src/config.js');
 const { createLogger } = (await import(`${dist}/observability/logger.js`)) as typeof import('../../src/observability/logger.js');
-const { Router } = (await import(`${dist}/runtime/router.js`)) as typeof import('../../src/runtime/router.js');
+const { createRouter } = (await import(`${dist}/app/create-router.js`)) as typeof import('../../src/app/create-router.js');
 
 const N = Number(process.argv[2] ?? 10000);
 const ROUNDS = Number(process.argv[3] ?? 6);
@@ -99,8 +99,8 @@ const config = {
   rbacFile: undefined,
   security: 'disabled' as const,
 };
-const router = await Router.create({ config, registry: createRegistry(), logger: createLogger({ level: 'warn', stream: sink }) });
-await router.start({ http: false });
+const router = await createRouter({ config, registry: createRegistry(), logger: createLogger({ level: 'warn', stream: sink }) });
+await router.start({ open: false });
 const transport = router.services.transport();
 type Control = { startRoute(id: string): Promise<unknown>; stopRoute(id: string): Promise<unknown> };
 const control = (router as unknown as { control(): Control }).control();

@@ -11,7 +11,7 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from '../observability/logger.js';
-import { HttpRequestError } from '../runtime/errors.js';
+import { HttpRequestError } from '../errors/index.js';
 import type { BreakerRegistry } from '../reliability/breakers.js';
 import { apiOperation, runningService } from '../server/api-handlers.js';
 import { sendError } from '../server/error-response.js';

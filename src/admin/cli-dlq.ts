@@ -1,3 +1,4 @@
+import { ServicePipesError } from '../errors/index.js';
 /**
  * `pipes dlq list | show <id> | redrive`: dead letters of a running router, through its admin API (so the
  * RBAC file decides who may read or redrive them: `admin:dead-letters`).
@@ -57,7 +58,11 @@ async function call(flags: ConnectionFlags, path: string, init: { method?: strin
   return body;
 }
 
-class CliError extends Error {}
+class CliError extends ServicePipesError {
+  constructor(message: string) {
+    super('CLI_USAGE', message);
+  }
+}
 
 function filterQuery(flags: FilterFlags & { limit?: string }): string {
   const query = new URLSearchParams();

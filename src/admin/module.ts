@@ -3,11 +3,14 @@
  * per router on the HTTP door's extensions and guarded by `admin:dead-letters` / `admin:breakers`.
  */
 import type { RouterModule } from '../runtime/router-module.js';
-import { sharedState, type RouterServices } from '../runtime/services.js';
+import type { RouterServices } from '../runtime/services.js';
+import { defineState } from '../state/index.js';
 import { breakerRegistry } from '../reliability/breakers.js';
 import { httpExtensions, protectExtension } from '../server/http-server.js';
 import { adminApiRouter, BREAKERS_PATH, DEAD_LETTERS_PATH } from './api.js';
 import { deadLetterSources, RouteDeadLetters, type DeadLetterSource } from './route-dead-letters.js';
+
+const ADMIN = defineState<AdminState>('admin', { scope: 'router' }, () => ({ mounted: false, sources: [] }));
 
 interface AdminState {
   mounted: boolean;
@@ -16,7 +19,7 @@ interface AdminState {
 }
 
 function adminState(services: RouterServices): AdminState {
-  return sharedState<AdminState>(services, 'admin', () => ({ mounted: false, sources: [] }));
+  return ADMIN.of(services);
 }
 
 export const adminModule: RouterModule = {

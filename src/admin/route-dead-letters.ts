@@ -10,7 +10,7 @@
  * the route (see the spring-rabbitmq consumer).
  */
 import type { Logger } from '../observability/logger.js';
-import type { BuiltRoute } from '../runtime/route-builder.js';
+import type { BuiltRoute } from '../runtime/built-route.js';
 import { readProvenance, type Provenance } from '../reliability/broker-retry.js';
 import {
   pacer,

@@ -14,16 +14,18 @@
  * The dead letters themselves and the breakers' details are under /admin/dead-letters and /admin/breakers.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { readiness } from '../server/health.js';
+import { readiness } from '../runtime/readiness.js';
 import { declareAdminAreas } from '../server/access-control.js';
 import { apiOperation, runningService } from '../server/api-handlers.js';
 import { sendError } from '../server/error-response.js';
 import { httpExtensions, protectExtension } from '../server/http-server.js';
-import { HttpRequestError } from '../runtime/errors.js';
+import { HttpRequestError } from '../errors/index.js';
 import type { RouterModule } from '../runtime/router-module.js';
-import { routerControl, UnknownRouteError } from '../runtime/router.js';
-import { sharedState, type RouterServices } from '../runtime/services.js';
-import { breakerViews, consumerView, managedRoutes, queueDepths, routeViews } from '../observability/operations-view.js';
+import { routerControl } from '../runtime/router.js';
+import { UnknownRouteError } from '../errors/index.js';
+import type { RouterServices } from '../runtime/services.js';
+import { defineState } from '../state/index.js';
+import { breakerViews, consumerView, managedRoutes, queueDepths, routeViews } from './operations-view.js';
 
 export const ROUTES_PATH = '/admin/routes';
 export const CONSUMERS_PATH = '/admin/consumers';
@@ -132,6 +134,8 @@ interface OperationsAdminState {
   mounted: boolean;
 }
 
+const OPERATIONS_ADMIN = defineState<OperationsAdminState>('admin.operations', { scope: 'router' }, () => ({ mounted: false }));
+
 /** Mounts the operations admin endpoints once per router and declares their admin areas. */
 export const operationsAdminModule: RouterModule = {
   name: 'admin-operations',
@@ -141,7 +145,7 @@ export const operationsAdminModule: RouterModule = {
   },
 
   start(services) {
-    const state = sharedState<OperationsAdminState>(services, 'admin.operations', () => ({ mounted: false }));
+    const state = OPERATIONS_ADMIN.of(services);
     if (state.mounted) return Promise.resolve();
     state.mounted = true;
     httpExtensions(services).use(operationsAdminRouter(services));

@@ -1,10 +1,10 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
-import { HttpRequestError } from '../runtime/errors.js';
+import { HttpRequestError } from '../errors/index.js';
 import type { Logger } from '../observability/logger.js';
 import { apiOperation, runningService } from '../server/api-handlers.js';
 import { sendError } from '../server/error-response.js';
-import { parseJsonBody } from '../server/json-body.js';
+import { parseJsonBody } from '../components/shared/json-body.js';
 import type { FlowEngine } from './flow-engine.js';
 import type { Flow } from './flow-model.js';
 import { OPENAPI_PATH, SWAGGER_UI_PATH, openApiDocument } from './openapi.js';

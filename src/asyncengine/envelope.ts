@@ -1,5 +1,5 @@
 import type { DeliveredMessage, OutboundMessage } from '../transport/transport.js';
-import { UnrecoverableError } from '../runtime/errors.js';
+import { UnrecoverableError } from '../errors/index.js';
 
 /**
  * What travels on a step queue. The engine writes it and reads it back; step code sees the payload and a

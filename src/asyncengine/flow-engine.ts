@@ -10,7 +10,7 @@ import {
   camelHierarchy,
   toError,
   type ValidationIssue,
-} from '../runtime/errors.js';
+} from '../errors/index.js';
 import {
   ATTEMPT_HEADER,
   attemptsOf,

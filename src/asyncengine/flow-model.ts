@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import type { SourceLocation } from '../dsl/model.js';
+import type { SourceLocation } from '../runtime/definitions.js';
 import type { JsonSchema } from '../runtime/json-schema.js';
 import type { RetryPolicy } from './retry-policy.js';
 

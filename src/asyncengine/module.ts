@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import { ASYNC_ENGINE_DIRECT_NAME, registerDirectConsumer } from '../components/direct/index.js';
 import type { Producer } from '../runtime/component.js';
-import { ServicePipesError } from '../runtime/errors.js';
+import { ServicePipesError } from '../errors/index.js';
 import type { Exchange } from '../runtime/exchange.js';
 import type { RouterModule } from '../runtime/router-module.js';
-import { sharedState, type RouterServices } from '../runtime/services.js';
-import { flowStepMetrics } from '../observability/flow-metrics.js';
+import type { RouterServices } from '../runtime/services.js';
+import { flowStepMetrics } from './flow-metrics.js';
 import { httpExtensions, protectExtension } from '../server/http-server.js';
 import { asyncApiRouter } from './api.js';
 import { buildFlows } from './flow-builder.js';
@@ -16,6 +16,9 @@ import type { Flow } from './flow-model.js';
 import { RedisRunStore } from './redis-run-store.js';
 import { MemoryRunStore, type RunStore } from './run-store.js';
 import { jsonOutput } from './step-work.js';
+import { defineState } from '../state/index.js';
+
+const ENGINE = defineState<EngineState>('asyncengine', { scope: 'router' }, () => ({ flows: new Map(), producers: [], mounted: false, unprotect: [] }));
 
 /** Exchange properties `direct:callAsyncEngine` reads and writes. */
 export const AsyncEngineProperties = {
@@ -40,7 +43,7 @@ interface EngineState {
 }
 
 export function engineState(services: RouterServices): EngineState {
-  return sharedState(services, 'asyncengine', () => ({ flows: new Map(), producers: [], mounted: false, unprotect: [] }));
+  return ENGINE.of(services);
 }
 
 /** The running engine of a router (tests, the CLI), once the router started. */

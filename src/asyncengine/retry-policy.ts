@@ -1,4 +1,4 @@
-import { HttpOperationFailedError, ServicePipesError } from '../runtime/errors.js';
+import { HttpOperationFailedError, ServicePipesError } from '../errors/index.js';
 
 /** How a step (or a callback) retries; durations in milliseconds. */
 export interface RetryPolicy {

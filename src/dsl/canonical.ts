@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { ExpressionDefinition, RouteDefinition, StepDefinition } from './model.js';
+import type { ExpressionDefinition, RouteDefinition, StepDefinition } from '../runtime/definitions.js';
 import { isPlainObject } from './schema-walk.js';
 
 /**

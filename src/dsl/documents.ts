@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { BeanDefinition, FlowDocument, LoadDiagnostic, OnExceptionDefinition, RouteDefinition } from './model.js';
+import type { BeanDefinition, FlowDocument, LoadDiagnostic, OnExceptionDefinition, RouteDefinition } from '../runtime/definitions.js';
 import { pointerChild } from './json-pointer.js';
 import type { Normaliser } from './normalise.js';
 import { restRoutes } from './rest-routes.js';

@@ -1,6 +1,6 @@
 import type { JsonSchema } from '../runtime/json-schema.js';
 import type { Registry } from '../runtime/registry.js';
-import type { LanguageSpec } from '../languages/language.js';
+import type { LanguageSpec } from '../runtime/language.js';
 import { TOP_LEVEL_DEFS, TOP_LEVEL_KEYS, UNSUPPORTED_TOP_LEVEL } from './top-level-schemas.js';
 
 /**

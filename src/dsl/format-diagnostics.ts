@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { LoadDiagnostic } from './model.js';
+import type { LoadDiagnostic } from '../runtime/definitions.js';
 
 /**
  * Load diagnostics as text for a terminal, sorted by file and position:

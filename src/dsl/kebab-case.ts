@@ -1,4 +1,4 @@
-import type { LoadDiagnostic } from './model.js';
+import type { LoadDiagnostic } from '../runtime/definitions.js';
 import { pointerChild, pointerSegments } from './json-pointer.js';
 import type { LocationIndex, SourceVisitor } from './yaml-source.js';
 

@@ -2,7 +2,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Registry } from '../runtime/registry.js';
 import type { JsonSchema } from '../runtime/json-schema.js';
-import type { LoadDiagnostic, RouteDefinition, RouteSet } from './model.js';
+import type { LoadDiagnostic, RouteDefinition, RouteSet } from '../runtime/definitions.js';
 import { dslValidator } from './dsl-validator.js';
 import { fileDocuments } from './documents.js';
 import { kebabCaseKeys } from './kebab-case.js';

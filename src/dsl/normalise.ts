@@ -1,6 +1,6 @@
 import type { JsonSchema } from '../runtime/json-schema.js';
-import type { LanguageSpec } from '../languages/language.js';
-import type { ExpressionDefinition, LoadDiagnostic, StepDefinition } from './model.js';
+import type { LanguageSpec } from '../runtime/language.js';
+import type { ExpressionDefinition, LoadDiagnostic, StepDefinition } from '../runtime/definitions.js';
 import { DEFS } from './dsl-schema.js';
 import { pointerChild, pointerParent } from './json-pointer.js';
 import { effectiveSchema, isPlainObject, propertiesOf, resolveRef } from './schema-walk.js';

@@ -1,4 +1,4 @@
-import type { RouteDefinition, StepDefinition } from './model.js';
+import type { RouteDefinition, StepDefinition } from '../runtime/definitions.js';
 import { pointerChild } from './json-pointer.js';
 import { isPlainObject } from './schema-walk.js';
 import { REST_VERBS } from './top-level-schemas.js';

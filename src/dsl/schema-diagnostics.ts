@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import type { JsonSchema } from '../runtime/json-schema.js';
-import type { LoadDiagnostic } from './model.js';
+import type { LoadDiagnostic } from '../runtime/definitions.js';
 import { pointerChild, pointerSegments, valueAt } from './json-pointer.js';
 import { ownerName } from './normalise.js';
 import { suggest } from './suggest.js';

@@ -1,5 +1,5 @@
 import type { JsonSchema } from '../runtime/json-schema.js';
-import { POLICY_BEAN_TYPES } from '../eips/policy/policy-bean.js';
+import { POLICY_BEAN_TYPES } from '../runtime/definitions.js';
 
 /**
  * Schemas of the top-level documents of a route file that the loader itself owns (routes, rest, error

@@ -1,5 +1,5 @@
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Node, type YAMLError } from 'yaml';
-import type { LoadDiagnostic, SourceLocation } from './model.js';
+import type { LoadDiagnostic, SourceLocation } from '../runtime/definitions.js';
 import { pointerChild, pointerParent, yamlPath } from './json-pointer.js';
 
 export interface Position {

@@ -23,7 +23,7 @@ import { convertBodyToStep } from './convert-body-to/index.js';
 import { policyStep } from './policy/index.js';
 import { circuitBreakerStep } from './circuit-breaker/index.js';
 
-export { drainWireTaps } from './wire-tap/in-flight.js';
+export { drainWireTaps } from '../runtime/in-flight-wire-taps.js';
 export { BUILT_IN_STRATEGIES } from './shared/aggregation.js';
 
 /** Every EIP the router knows, by YAML keyword. */

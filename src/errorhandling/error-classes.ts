@@ -4,7 +4,7 @@ import {
   TransportError,
   UnrecoverableError,
   camelHierarchy,
-} from '../runtime/errors.js';
+} from '../errors/index.js';
 
 /**
  * Whether trying again can help, decided once for every error the router meets:

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { OnExceptionDefinition, RouteDefinition, SourceLocation, StepDefinition } from '../dsl/model.js';
+import type { OnExceptionDefinition, RouteDefinition, SourceLocation, StepDefinition } from '../runtime/definitions.js';
 import type { Logger } from '../observability/logger.js';
 import { exchangeFields } from '../observability/logger.js';
-import { CircuitOpenError, RetryLaterSignal, ServicePipesError, toError } from '../runtime/errors.js';
+import { CircuitOpenError, RetryLaterSignal, ServicePipesError, toError } from '../errors/index.js';
 import { cloneValue, type Exchange, type Message } from '../runtime/exchange.js';
 import type { Processor } from '../runtime/processor.js';
 import type { BuildContext } from '../runtime/step.js';

@@ -1,16 +1,16 @@
-import type { OnExceptionDefinition } from '../dsl/model.js';
-import type { CompiledPredicate } from '../languages/language.js';
+import type { OnExceptionDefinition } from '../runtime/definitions.js';
+import type { CompiledPredicate } from '../runtime/language.js';
 import { didYouMean } from '../runtime/did-you-mean.js';
 import {
   KNOWN_CAMEL_EXCEPTIONS,
   exceptionDistance,
   isKnownCamelException,
   toError,
-} from '../runtime/errors.js';
+} from '../errors/index.js';
 import type { Exchange } from '../runtime/exchange.js';
 import type { Processor } from '../runtime/processor.js';
 import type { BuildContext } from '../runtime/step.js';
-import { locOf, stepList, subExpression } from '../eips/shared/options.js';
+import { locOf, stepList, subExpression } from '../runtime/step-options.js';
 import { parseRedeliveryPolicy, type RedeliveryPolicy } from './redelivery-policy.js';
 
 /** One `onException` clause, compiled for one route. */

@@ -1,4 +1,4 @@
-import { DeliveryProperties, ServicePipesError, camelHierarchy } from '../runtime/errors.js';
+import { DeliveryProperties, ServicePipesError, camelHierarchy } from '../errors/index.js';
 import type { Exchange } from '../runtime/exchange.js';
 
 /** Names of the facts an error handler leaves on the exchange, as Camel names them where Camel has one. */

@@ -1,4 +1,4 @@
-import type { SourceLocation } from '../dsl/model.js';
+import type { SourceLocation } from '../runtime/definitions.js';
 import type { Producer } from '../runtime/component.js';
 import type { BuildContext } from '../runtime/step.js';
 import { CAMEL_DEFAULT_POLICY, parseRedeliveryPolicy, type RedeliveryPolicy } from './redelivery-policy.js';

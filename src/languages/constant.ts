@@ -1,5 +1,5 @@
 import { booleanOption, convertTo, parseResultType, toPredicate } from './convert.js';
-import type { LanguageSpec } from './language.js';
+import type { LanguageSpec } from '../runtime/language.js';
 import { RESULT_TYPE_OPTION, TRIM_OPTION } from './options.js';
 
 /** Camel's constant language: the text itself, converted once to `resultType` when one is given. */

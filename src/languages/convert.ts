@@ -2,7 +2,7 @@
  * Camel-style type conversion shared by the languages: predicate truthiness, `resultType`, and the
  * coercing comparisons that simple's binary operators use.
  */
-import { ExpressionError } from '../runtime/errors.js';
+import { ExpressionError } from '../errors/index.js';
 
 /**
  * Camel's ObjectHelper.evaluateValuePredicate: booleans as they are; a string is "true"/"false" (any case,

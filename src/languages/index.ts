@@ -1,7 +1,7 @@
 import { constantLanguage } from './constant.js';
 import { jsonataLanguage } from './jsonata.js';
 import { jsonpathLanguage } from './jsonpath.js';
-import type { LanguageSpec } from './language.js';
+import type { LanguageSpec } from '../runtime/language.js';
 import { exchangePropertyLanguage, headerLanguage, variableLanguage } from './named-value.js';
 import { simpleLanguage } from './simple/index.js';
 import { tokenizeLanguage } from './tokenize.js';

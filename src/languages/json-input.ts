@@ -1,4 +1,4 @@
-import { ExpressionError } from '../runtime/errors.js';
+import { ExpressionError } from '../errors/index.js';
 
 /**
  * The JSON value behind a message body or header: objects and arrays as they are, JSON text (string or

@@ -1,10 +1,10 @@
 import jsonata from 'jsonata';
-import { ExpressionError } from '../runtime/errors.js';
+import { ExpressionError } from '../errors/index.js';
 import type { Exchange } from '../runtime/exchange.js';
 import { convertTo, parseResultType, toPredicate } from './convert.js';
 import { compileFastPath } from './jsonata-fast-path.js';
 import { jsonInput } from './json-input.js';
-import type { LanguageSpec } from './language.js';
+import type { LanguageSpec } from '../runtime/language.js';
 import { RESULT_TYPE_OPTION } from './options.js';
 
 /** A compiled JSONata expression, evaluated against `input` with the exchange's values bound. */

@@ -1,10 +1,10 @@
 import { JSONPath } from 'jsonpath-plus';
-import type { ExpressionDefinition } from '../dsl/model.js';
-import { ExpressionError } from '../runtime/errors.js';
+import type { ExpressionDefinition } from '../runtime/definitions.js';
+import { ExpressionError } from '../errors/index.js';
 import type { Exchange } from '../runtime/exchange.js';
 import { booleanOption, convertTo, parseResultType, stringOption, toPredicate } from './convert.js';
 import { jsonInput } from './json-input.js';
-import type { CompiledExpression, CompiledPredicate, LanguageSpec } from './language.js';
+import type { CompiledExpression, CompiledPredicate, LanguageSpec } from '../runtime/language.js';
 import { RESULT_TYPE_OPTION } from './options.js';
 import { fromSyncPredicate } from './predicate.js';
 

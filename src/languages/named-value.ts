@@ -1,6 +1,6 @@
 import type { Exchange } from '../runtime/exchange.js';
 import { booleanOption, convertTo, parseResultType } from './convert.js';
-import type { LanguageSpec } from './language.js';
+import type { LanguageSpec } from '../runtime/language.js';
 import { RESULT_TYPE_OPTION, TRIM_OPTION } from './options.js';
 import { predicateFromExpression } from './predicate.js';
 

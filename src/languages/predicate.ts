@@ -1,4 +1,4 @@
-import type { ExpressionDefinition } from '../dsl/model.js';
+import type { ExpressionDefinition } from '../runtime/definitions.js';
 import type { Exchange } from '../runtime/exchange.js';
 import { toPredicate } from './convert.js';
 import type {
@@ -6,7 +6,7 @@ import type {
   CompiledPredicate,
   LanguageCompileContext,
   LanguageSpec,
-} from './language.js';
+} from '../runtime/language.js';
 
 /** A predicate from an expression: its value (awaited) through Camel's truthiness. */
 export function predicateFromExpression(expression: CompiledExpression): CompiledPredicate {

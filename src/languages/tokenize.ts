@@ -1,8 +1,8 @@
-import { ExpressionError } from '../runtime/errors.js';
+import { ExpressionError } from '../errors/index.js';
 import type { Exchange } from '../runtime/exchange.js';
 import { booleanOption, describeType, integerOption, stringOption, toText } from './convert.js';
-import type { ExpressionDefinition } from '../dsl/model.js';
-import type { CompiledExpression, LanguageSpec } from './language.js';
+import type { ExpressionDefinition } from '../runtime/definitions.js';
+import type { CompiledExpression, LanguageSpec } from '../runtime/language.js';
 import { predicateFromExpression } from './predicate.js';
 
 /**

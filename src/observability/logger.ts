@@ -1,6 +1,5 @@
 import winston from 'winston';
 import type { Writable } from 'node:stream';
-import type { Exchange } from '../runtime/exchange.js';
 
 export type Logger = winston.Logger;
 
@@ -47,6 +46,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 }
 
 /** The fields every line about an exchange carries. */
-export function exchangeFields(exchange: Exchange): Record<string, unknown> {
+export function exchangeFields(exchange: { routeId?: string; exchangeId: string; correlationId?: string }): Record<string, unknown> {
   return { routeId: exchange.routeId, exchangeId: exchange.exchangeId, correlationId: exchange.correlationId };
 }

@@ -7,10 +7,8 @@
  * docs/operations.md lists every metric.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { camelHierarchy, RetryLaterSignal, ServicePipesError } from '../runtime/errors.js';
-import type { Exchange } from '../runtime/exchange.js';
-import type { Processor } from '../runtime/processor.js';
-import { sharedState, type RouterServices } from '../runtime/services.js';
+import { camelHierarchy, RetryLaterSignal, ServicePipesError } from '../errors/index.js';
+import { defineState, type StateHolder } from '../state/index.js';
 
 export type RouteOutcome = 'completed' | 'failed' | 'retried' | 'dead_lettered';
 export type FlowStepEvent = 'submitted' | 'started' | 'succeeded' | 'failed' | 'retried' | 'dead_lettered';
@@ -147,9 +145,12 @@ export class RouterMetrics {
    * error class of failures, in-flight and the duration. A RetryLaterSignal is a retry the route asked
    * the broker for, not a failure.
    */
-  instrumentRoute(routeId: string, processor: Processor): Processor {
+  instrumentRoute<E extends { properties: Record<string, unknown> }>(
+    routeId: string,
+    processor: (exchange: E) => Promise<void>,
+  ): (exchange: E) => Promise<void> {
     const route = this.route(routeId);
-    return async (exchange: Exchange) => {
+    return async (exchange: E) => {
       route.received.inc();
       route.inflight.inc();
       const started = process.hrtime.bigint();
@@ -235,6 +236,8 @@ export function errorClass(error: unknown): string {
 }
 
 /** The metrics of one router. */
-export function routerMetrics(services: Pick<RouterServices, 'shared'>): RouterMetrics {
-  return sharedState(services as RouterServices, 'observability.metrics', () => new RouterMetrics());
+const METRICS = defineState('observability.metrics', { scope: 'router' }, () => new RouterMetrics());
+
+export function routerMetrics(services: StateHolder): RouterMetrics {
+  return METRICS.of(services);
 }

@@ -20,8 +20,9 @@
  */
 import { EventEmitter } from 'node:events';
 import CircuitBreaker from 'opossum';
-import { exceptionDistance, ServicePipesError } from '../runtime/errors.js';
-import { sharedState, type RouterServices } from '../runtime/services.js';
+import { exceptionDistance, ServicePipesError } from '../errors/index.js';
+import type { RouterServices } from '../runtime/services.js';
+import { defineState } from '../state/index.js';
 
 export type BreakerState = 'closed' | 'open' | 'halfOpen';
 
@@ -278,9 +279,12 @@ export function countsAgainstPartner(
   return true;
 }
 
+/** Breakers belong to a route set: a reloaded set's breakers carry its settings and start closed. */
+const BREAKERS = defineState('circuit-breakers', { scope: 'route-set' }, () => new BreakerRegistry());
+
 /** The registry of one router. */
 export function breakerRegistry(services: RouterServices): BreakerRegistry {
-  return sharedState(services, 'circuit-breakers', () => new BreakerRegistry());
+  return BREAKERS.of(services);
 }
 
 function emptyStats(): BreakerStats {

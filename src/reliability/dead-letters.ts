@@ -11,7 +11,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeliveredMessage, HandlerOutcome, OutboundMessage, Transport } from '../transport/transport.js';
-import { toError } from '../runtime/errors.js';
+import { toError } from '../errors/index.js';
 import { ATTEMPT_HEADER, ProvenanceHeaders, readProvenance, republished, type Provenance } from './broker-retry.js';
 
 /** What a sweep does with one message. `take`: the visitor moved it (confirmed); it is acked. */

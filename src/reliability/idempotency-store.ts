@@ -17,7 +17,8 @@ import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { DoneKeyWindow } from './done-key-window.js';
 import type { Logger } from '../observability/logger.js';
-import { sharedState, type RouterServices } from '../runtime/services.js';
+import type { RouterServices } from '../runtime/services.js';
+import { defineState } from '../state/index.js';
 
 export type IdempotencyRecord =
   | { state: 'in-progress'; fingerprint: string; token: string }
@@ -260,6 +261,9 @@ interface SharedStore {
   users: number;
 }
 
+/** One store (one Redis connection) per router, shared by its route sets. */
+const IDEMPOTENCY_STORE = defineState<SharedStore>('idempotency-store', { scope: 'router' }, () => ({ users: 0 }));
+
 /**
  * The store of one router, shared by its HTTP door and its consumers, opened by the first user and closed
  * when the last one lets go (`release`), so a stopped router leaves no Redis connection behind.
@@ -268,7 +272,7 @@ export function useIdempotencyStore(
   services: RouterServices,
   logger: Logger = services.logger,
 ): { store: IdempotencyStore; release(): Promise<void> } {
-  const shared = sharedState<SharedStore>(services, 'idempotency-store', () => ({ users: 0 }));
+  const shared = IDEMPOTENCY_STORE.of(services);
   shared.store ??= createStore(services, logger);
   shared.users++;
   const store = shared.store;

@@ -1,4 +1,4 @@
-import type { SourceLocation } from '../dsl/model.js';
+import type { SourceLocation } from './definitions.js';
 import type { JsonSchema } from './json-schema.js';
 import type { Processor } from './processor.js';
 import type { BuildContext } from './step.js';

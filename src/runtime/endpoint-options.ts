@@ -1,3 +1,4 @@
+import { defineState } from '../state/index.js';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ComponentSpec } from './component.js';
 import { didYouMean } from './did-you-mean.js';
@@ -6,6 +7,9 @@ import { didYouMean } from './did-you-mean.js';
  * Validates endpoint options (URI query + `parameters`) against a component's option schema, with the
  * type coercion URI strings need and the component's defaults applied. One compiled validator per component.
  */
+/** Compiled option schemas of endpoint components: the same for every route set. */
+export const ENDPOINT_OPTIONS = defineState('endpoint-options', { scope: 'router' }, () => new EndpointOptionsValidator());
+
 export class EndpointOptionsValidator {
   private readonly ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true, strict: false });
   private readonly validators = new WeakMap<ComponentSpec, ValidateFunction>();

@@ -63,3 +63,14 @@ export function displayUri(scheme: string, path: string, options: Record<string,
     .join('&');
   return `${scheme}:${path}${query ? `?${query}` : ''}`;
 }
+
+/** `scheme://host:port` of an http(s) endpoint URI, or undefined when it is not one (circuit breaker names). */
+export function httpOrigin(uri: string): string | undefined {
+  const match = /^(https?):(?:\/\/)?([^/?#]+)/i.exec(uri.trim());
+  if (!match || match[2]!.includes('${') || match[2]!.includes('@')) return undefined;
+  try {
+    return new URL(`${match[1]!.toLowerCase()}://${match[2]!}`).origin;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,6 +1,6 @@
 import type { ComponentSpec } from './component.js';
 import type { StepSpec } from './step.js';
-import type { LanguageSpec } from '../languages/language.js';
+import type { LanguageSpec } from './language.js';
 import type { JsonSchema } from './json-schema.js';
 import type { RouterModule } from './router-module.js';
 

@@ -1,96 +1,30 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RouterConfig } from '../config.js';
-import { loadRouteSet } from '../dsl/load-route-set.js';
-import type { LoadDiagnostic, RouteSet } from '../dsl/model.js';
+import { toError, UnknownRouteError } from '../errors/index.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { routerMetrics } from '../observability/metrics.js';
-import { createHttpServer, type HttpServer } from '../server/http-server.js';
-import { setUpAccessControl } from '../server/access-control.js';
-import { setReadinessCheck } from '../server/health.js';
-import { BEANS_SHARED_KEY } from '../eips/policy/policy-bean.js';
-import { directState } from '../components/direct/direct-registry.js';
-import { createTransport } from '../transport/index.js';
-import type { Transport } from '../transport/transport.js';
-import { toError } from './errors.js';
+import { defineState, type StateHolder } from '../state/index.js';
+import type { BuiltRoute } from './built-route.js';
 import type { Consumer } from './component.js';
-import type { Registry } from './registry.js';
-import { buildRoutes, type BuiltRoute } from './route-builder.js';
-import { adoptRouteSet, routeSetServices } from './route-set-scope.js';
-import type { RouterServices } from './services.js';
+import type { LoadDiagnostic, RouteSet } from './definitions.js';
+import { setReadinessCheck } from './readiness.js';
+import { createServices, existingTransport, routeSetServices, type RouterServices } from './services.js';
 
-export interface RouterOptions {
-  config: RouterConfig;
-  registry: Registry;
-  logger?: Logger;
-}
-
-/** Thrown when route files do not load; carries every diagnostic of every file. */
-export class RouteLoadError extends Error {
-  constructor(readonly diagnostics: LoadDiagnostic[]) {
-    super(`${diagnostics.filter((d) => d.severity === 'error').length} error(s) in route files`);
-    this.name = 'RouteLoadError';
-  }
+/** What loading and building a set of route files gives (see src/app/load-and-build.ts). */
+export interface LoadedRouteSet {
+  routeSet: RouteSet;
+  routes: BuiltRoute[];
+  diagnostics: LoadDiagnostic[];
 }
 
 /**
- * Loads and builds route files; returns the built routes and every diagnostic, starting nothing.
- * `modules: 'before-only'` runs the modules' beforeBuild hooks but not afterBuild (a reload: modules
- * build their own parts once, at start).
+ * Loads and builds the route files into `services`. `modules: 'before-only'` runs the modules' beforeBuild
+ * hooks but not afterBuild (a reload: modules build their own parts once, at start). The composition root
+ * provides it, so the router never reads files itself.
  */
-export async function loadAndBuild(
-  services: RouterServices,
-  options: { modules?: 'all' | 'before-only' } = {},
-): Promise<{ routeSet: RouteSet; routes: BuiltRoute[]; diagnostics: LoadDiagnostic[] }> {
-  const routeSet = await loadRouteSet(services.config.routes, {
-    registry: services.registry,
-    properties: services.config.properties,
-  });
-  const diagnostics = [...routeSet.diagnostics];
-  // Building routes whose files did not parse would only repeat the same problems in other words.
-  if (diagnostics.some((d) => d.severity === 'error')) return { routeSet, routes: [], diagnostics };
-  for (const module of services.registry.modules) diagnostics.push(...(module.beforeBuild?.(routeSet, services) ?? []));
-  // The policy step resolves its bean and reads the RBAC grants while routes are built.
-  services.shared.set(BEANS_SHARED_KEY, routeSet.beans);
-  diagnostics.push(...setUpAccessControl(services, routeSet));
-  const built = buildRoutes(routeSet, services);
-  diagnostics.push(...built.diagnostics);
-  if (options.modules !== 'before-only') {
-    for (const module of services.registry.modules) {
-      diagnostics.push(...((await module.afterBuild?.(routeSet, built.routes, services)) ?? []));
-    }
-  }
-  return { routeSet, routes: built.routes, diagnostics };
-}
+export type RouteSetLoader = (services: RouterServices, options?: { modules?: 'all' | 'before-only' }) => Promise<LoadedRouteSet>;
 
-const TRANSPORT_KEY = 'transport';
-const CONTROL_KEY = 'router.control';
 /** The readiness check the router itself owns: routes started, not draining or reloading, transport ready. */
 export const ROUTER_READINESS_CHECK = 'router';
-
-export function createServices(options: RouterOptions): RouterServices {
-  const logger = options.logger ?? createLogger({ level: options.config.logLevel });
-  const shared = new Map<string, unknown>();
-  return {
-    config: options.config,
-    logger,
-    registry: options.registry,
-    // Created on first use: a router whose routes never touch messaging opens no connection.
-    transport: () => {
-      let transport = shared.get(TRANSPORT_KEY) as Transport | undefined;
-      if (!transport) {
-        transport = createTransport(options.config, logger);
-        shared.set(TRANSPORT_KEY, transport);
-      }
-      return transport;
-    },
-    shared,
-  };
-}
-
-/** The router's transport if something already created it (reading state must not open a connection). */
-export function existingTransport(services: Pick<RouterServices, 'shared'>): Transport | undefined {
-  return services.shared.get(TRANSPORT_KEY) as Transport | undefined;
-}
 
 export type RouterState = 'created' | 'starting' | 'running' | 'reloading' | 'draining' | 'stopped';
 
@@ -127,17 +61,19 @@ export interface RouterControl {
   lastReload(): ReloadResult | undefined;
 }
 
+const CONTROL = defineState<RouterControl | undefined>('router.control', { scope: 'router' }, () => undefined);
+
 /** The control of the router that owns these services, once it started. */
-export function routerControl(services: Pick<RouterServices, 'shared'>): RouterControl | undefined {
-  return services.shared.get(CONTROL_KEY) as RouterControl | undefined;
+export function routerControl(services: StateHolder): RouterControl | undefined {
+  return CONTROL.peek(services);
 }
 
-/** Thrown by start/stop of a route that does not exist. */
-export class UnknownRouteError extends Error {
-  constructor(readonly routeId: string) {
-    super(`No route '${routeId}'`);
-    this.name = 'UnknownRouteError';
-  }
+export interface RouterOptions {
+  services: RouterServices;
+  /** The first route set, loaded and built (the composition root refuses one with errors). */
+  loaded: LoadedRouteSet;
+  /** Loads the next route set on reload. */
+  load: RouteSetLoader;
 }
 
 interface RunningSet {
@@ -148,13 +84,17 @@ interface RunningSet {
 }
 
 /**
- * One running router: routes built from files, their consumers, the HTTP server and the transport.
- * Start order: producers, then consumers, then modules, then the HTTP door opens. Drain is the reverse,
- * bounded by `drainTimeoutMs`. A reload builds the new route set beside the running one and swaps it in.
+ * One running router: the routes of the current route set, their consumers and producers, and the
+ * modules' lifecycle around them. Start order: producers, then consumers, then modules, then the modules
+ * open their doors (the HTTP server). Drain is the reverse, bounded by `drainTimeoutMs`. A reload builds
+ * the new route set beside the running one and swaps it in. What the router is made of (the modules, the
+ * loader of route files) is given by the composition root, src/app/.
  */
 export class Router {
-  private http?: HttpServer;
+  readonly services: RouterServices;
+  private readonly load: RouteSetLoader;
   private current: RunningSet;
+  private opened: Record<string, unknown> = {};
   private status: RouterState = 'created';
   private consumerFilter?: (route: BuiltRoute) => boolean;
   private reloading?: Promise<ReloadResult>;
@@ -162,21 +102,16 @@ export class Router {
   /** Route sets replaced by a reload that are still finishing their in-flight exchanges. */
   private readonly retiring = new Set<Promise<void>>();
 
-  private constructor(
-    readonly services: RouterServices,
-    routes: BuiltRoute[],
-    diagnostics: LoadDiagnostic[],
-    routeSet: RouteSet,
-  ) {
-    this.current = { services, routeSet, routes: routes.map((route) => ({ route, services, started: false })), diagnostics };
-  }
-
-  /** Loads, validates and builds every route file; throws RouteLoadError listing all problems. */
-  static async create(options: RouterOptions): Promise<Router> {
-    const services = createServices(options);
-    const { routes, diagnostics, routeSet } = await loadAndBuild(services);
-    if (diagnostics.some((d) => d.severity === 'error')) throw new RouteLoadError(diagnostics);
-    return new Router(services, routes, diagnostics, routeSet);
+  constructor(options: RouterOptions) {
+    const { services, loaded } = options;
+    this.services = services;
+    this.load = options.load;
+    this.current = {
+      services,
+      routeSet: loaded.routeSet,
+      routes: loaded.routes.map((route) => ({ route, services, started: false })),
+      diagnostics: loaded.diagnostics,
+    };
   }
 
   get logger(): Logger {
@@ -197,32 +132,31 @@ export class Router {
     return this.status;
   }
 
-  /** The HTTP port actually bound (useful with port 0). */
-  get port(): number | undefined {
-    return this.http?.port;
+  /** What the modules' doors reported when they opened (the HTTP port bound, useful with port 0). */
+  get doors(): Readonly<Record<string, unknown>> {
+    return this.opened;
   }
 
   /**
-   * @param options.http open the HTTP door (default true)
+   * @param options.open open the modules' doors, e.g. the HTTP server (default true)
    * @param options.consumers which routes to start (default: every route with autoStartup)
    */
-  async start(options: { http?: boolean; consumers?: (route: BuiltRoute) => boolean } = {}): Promise<void> {
+  async start(options: { open?: boolean; consumers?: (route: BuiltRoute) => boolean } = {}): Promise<void> {
     if (this.status !== 'created') return;
     this.status = 'starting';
     this.consumerFilter = options.consumers;
-    this.services.shared.set(CONTROL_KEY, this.control());
+    CONTROL.set(this.services, this.control());
     setReadinessCheck(this.services, ROUTER_READINESS_CHECK, () => this.readiness());
     await this.startSet(this.current);
     for (const module of this.services.registry.modules) await module.start?.(this.services);
     await this.activated(this.current);
-    if (options.http !== false) {
-      this.http = createHttpServer(this.services);
-      await this.http.listen(this.services.config.port, this.services.config.host);
+    if (options.open !== false) {
+      for (const module of this.services.registry.modules) Object.assign(this.opened, await module.open?.(this.services));
     }
     this.status = 'running';
     this.logger.info('router started', {
       routes: this.current.routes.length,
-      port: this.http?.port,
+      ...this.opened,
       transport: this.services.config.rabbitmqUrl ? 'rabbitmq' : 'memory',
     });
   }
@@ -277,10 +211,11 @@ export class Router {
   }
 
   private async shutdown(): Promise<void> {
-    const http = this.http?.close();
-    // Stop taking work everywhere at once; the HTTP door waits for its requests meanwhile.
-    await Promise.all([http, this.stopSet(this.current, { producers: false }), ...this.retiring]);
-    for (const module of [...this.services.registry.modules].reverse()) await module.stop?.(this.services);
+    const modules = this.services.registry.modules;
+    const doors = Promise.all([...modules].reverse().map((module) => module.close?.(this.services) ?? Promise.resolve()));
+    // Stop taking work everywhere at once; the doors wait for their requests meanwhile.
+    await Promise.all([doors, this.stopSet(this.current, { producers: false }), ...this.retiring]);
+    for (const module of [...modules].reverse()) await module.stop?.(this.services);
     await this.stopSet(this.current, { producers: true });
     await existingTransport(this.services)?.close();
   }
@@ -338,9 +273,9 @@ export class Router {
     };
 
     // 1. Validate completely, in services of its own: nothing the running routes use is touched.
-    let validation: Awaited<ReturnType<typeof loadAndBuild>>;
+    let validation: LoadedRouteSet;
     try {
-      validation = await loadAndBuild(createServices({ config: this.services.config, registry: this.services.registry, logger: quiet() }));
+      validation = await this.load(createServices({ config: this.services.config, registry: this.services.registry, logger: quiet() }));
     } catch (error) {
       return finish(false, [{ severity: 'error', message: `The route files could not be loaded: ${toError(error).message}` }], []);
     }
@@ -349,14 +284,11 @@ export class Router {
 
     // 2. Build the new set for real, beside the running one.
     const services = routeSetServices(this.services);
-    // Handlers that are not routes (the async engine's direct:callAsyncEngine) serve every set.
-    const routeIds = new Set(this.current.routes.map((m) => m.route.definition.id));
-    const running = directState(this.services).running;
-    const next = directState(services).running;
-    for (const [name, entry] of running) if (!routeIds.has(entry.routeId)) next.set(name, entry);
-    let built: Awaited<ReturnType<typeof loadAndBuild>>;
+    const runningRoutes = this.current.routes.map((m) => m.route);
+    for (const module of this.services.registry.modules) module.beforeReload?.(this.services, services, runningRoutes);
+    let built: LoadedRouteSet;
     try {
-      built = await loadAndBuild(services, { modules: 'before-only' });
+      built = await this.load(services, { modules: 'before-only' });
     } catch (error) {
       return finish(false, [{ severity: 'error', message: `The route files could not be built: ${toError(error).message}` }], notes);
     }
@@ -378,7 +310,7 @@ export class Router {
 
     // 4. Swap, then let the old set finish what it holds.
     const old = this.current;
-    adoptRouteSet(this.services, services);
+    this.services.state.adopt(services.state);
     this.current = set;
     const kept = new Set(set.routes.map((m) => m.route.definition.id));
     for (const { route } of old.routes) if (!kept.has(route.definition.id)) metrics.routeUp.remove(route.definition.id);

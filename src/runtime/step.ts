@@ -1,5 +1,5 @@
-import type { ExpressionDefinition, LoadDiagnostic, RouteDefinition, SourceLocation, StepDefinition } from '../dsl/model.js';
-import type { CompiledExpression, CompiledPredicate } from '../languages/language.js';
+import type { ExpressionDefinition, LoadDiagnostic, RouteDefinition, SourceLocation, StepDefinition } from './definitions.js';
+import type { CompiledExpression, CompiledPredicate } from './language.js';
 import type { JsonSchema } from './json-schema.js';
 import type { Processor } from './processor.js';
 import type { Producer } from './component.js';
@@ -43,15 +43,6 @@ export interface BuildContext {
   addLifecycle?(lifecycle: { start?(): Promise<void>; stop?(): Promise<void> }): void;
 }
 
-/** Thrown by EIP and component factories to reject a definition; the builder adds it as a load error. */
-export class DefinitionError extends Error {
-  readonly diagnostic: LoadDiagnostic;
-  constructor(diagnostic: Omit<LoadDiagnostic, 'severity'>) {
-    super(diagnostic.message);
-    this.name = 'DefinitionError';
-    this.diagnostic = { severity: 'error', ...diagnostic };
-  }
-}
 
 /**
  * An EIP, declared by its YAML keyword. The schema is the object form; annotations the DSL understands:

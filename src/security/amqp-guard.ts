@@ -1,4 +1,4 @@
-import { AuthorizationError } from '../runtime/errors.js';
+import { AuthorizationError } from '../errors/index.js';
 import type { Authenticator, Principal } from './authenticate.js';
 import type { Authorizer } from './authorize.js';
 import type { RbacFile } from './rbac-file.js';

@@ -1,6 +1,6 @@
+import { defineState, type StateHolder } from '../state/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Exchange } from '../runtime/exchange.js';
-import type { RouterServices } from '../runtime/services.js';
 import { AmqpGuard } from './amqp-guard.js';
 import { Authenticator, PRINCIPAL_PROPERTY, type Principal } from './authenticate.js';
 import { Authorizer } from './authorize.js';
@@ -16,11 +16,6 @@ export * from './rbac-file.js';
 export * from './rest-security.js';
 export * from './security-headers.js';
 
-/**
- * Key in `RouterServices.shared` under which the router keeps its {@link Security}, so the `policy` step
- * (built at load) and the entry components reach the same authorizer and audit log.
- */
-export const SECURITY_SHARED_KEY = 'security';
 
 /** Everything built from one RBAC file. */
 export interface Security {
@@ -51,9 +46,16 @@ export function permissionForProbe(rbac: RbacFile, endpoint: 'health' | 'metrics
  * from an empty file that denies everything when there is none). Undefined only when it is disabled
  * (tests, `pipes run --no-auth`) or for services not built by the router.
  */
-export function routerSecurity(services: Pick<RouterServices, 'shared'>): Security | undefined {
-  return services.shared.get(SECURITY_SHARED_KEY) as Security | undefined;
+export function routerSecurity(services: StateHolder): Security | undefined {
+  return ROUTER_SECURITY.peek(services);
 }
+
+/**
+ * The {@link Security} built from the RBAC file, so the `policy` step (built at load) and the entry
+ * components reach the same authorizer and audit log. It belongs to a route set: a reload reads the RBAC
+ * file again.
+ */
+export const ROUTER_SECURITY = defineState<Security | undefined>('security', { scope: 'route-set' }, () => undefined);
 
 /**
  * Access control for one message delivered to an AMQP entry route; the spring-rabbitmq consumer calls it
@@ -68,7 +70,7 @@ export function routerSecurity(services: Pick<RouterServices, 'shared'>): Securi
  * nothing and returns undefined.
  */
 export function authorizeAmqpEntry(
-  services: Pick<RouterServices, 'shared'>,
+  services: StateHolder,
   routeId: string,
   exchange: Exchange,
   userId: string | undefined,

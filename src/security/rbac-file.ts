@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Pair } from 'yaml';
 import type { JSONWebKeySet, JWSAlgorithm } from 'jose';
-import type { LoadDiagnostic, SourceLocation } from '../dsl/model.js';
+import type { LoadDiagnostic, SourceLocation } from '../runtime/definitions.js';
 import { didYouMean } from '../runtime/did-you-mean.js';
 import { compileGrant, isParsedPermission, parsePermission } from './permissions.js';
 import { SecretBytes } from './secret-bytes.js';

@@ -1,16 +1,21 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_RBAC_FILE } from '../config.js';
-import type { LoadDiagnostic, RouteDefinition, RouteSet } from '../dsl/model.js';
+import type { LoadDiagnostic, RouteDefinition, RouteSet } from '../runtime/definitions.js';
 import { parseEndpointUri } from '../runtime/endpoint-uri.js';
-import { sharedState, type RouterServices } from '../runtime/services.js';
+import type { RouterModule } from '../runtime/router-module.js';
+import type { RouterServices } from '../runtime/services.js';
 import {
   checkRbacReferences,
   createSecurity,
   denyAllRbac,
   loadRbacFile,
-  SECURITY_SHARED_KEY,
+  ROUTER_SECURITY,
 } from '../security/index.js';
+import { defineState } from '../state/index.js';
+
+/** Admin areas modules declared (`admin:<area>`): the router's, whatever route set runs. */
+const ADMIN_AREA_NAMES = defineState('security.admin-areas', { scope: 'router' }, () => new Set<string>(ADMIN_AREAS));
 
 /** Schemes whose consumers are HTTP entries (served by this server, guarded with `route:<id>`). */
 export const HTTP_ENTRY_SCHEMES: readonly string[] = ['platform-http', 'rest'];
@@ -29,7 +34,7 @@ export function declareAdminAreas(services: RouterServices, ...areas: string[]):
 }
 
 function adminAreas(services: RouterServices): Set<string> {
-  return sharedState(services, 'security.admin-areas', () => new Set<string>(ADMIN_AREAS));
+  return ADMIN_AREA_NAMES.of(services);
 }
 
 /** Whether access control was turned off on purpose (tests, `pipes run --no-auth`). */
@@ -47,12 +52,12 @@ export function accessControlDisabled(services: RouterServices): boolean {
  *   mistake, better found at start than as 403s); any other router enforces a file that grants nothing, so
  *   the admin and async APIs answer no one and only the open probes answer.
  *
- * Returns the diagnostics; the Security, when there is one, is under `SECURITY_SHARED_KEY`.
+ * Returns the diagnostics; the Security, when there is one, is in `ROUTER_SECURITY`.
  */
 export function setUpAccessControl(services: RouterServices, routeSet: RouteSet): LoadDiagnostic[] {
   const { config } = services;
   const logger = services.logger.child({ component: 'security' });
-  services.shared.delete(SECURITY_SHARED_KEY);
+  ROUTER_SECURITY.clear(services);
   const httpRoutes = routeSet.routes.filter(isHttpEntry);
 
   if (config.security === 'disabled') {
@@ -94,7 +99,7 @@ export function setUpAccessControl(services: RouterServices, routeSet: RouteSet)
         },
       ];
     }
-    services.shared.set(SECURITY_SHARED_KEY, createSecurity(denyAllRbac(), logger));
+    ROUTER_SECURITY.set(services, createSecurity(denyAllRbac(), logger));
     const message =
       'No RBAC file: access control denies everything; the admin and async APIs answer 401/403 to every caller (probes stay open)';
     logger.warn(message, { event: 'security-deny-all' });
@@ -106,7 +111,7 @@ export function setUpAccessControl(services: RouterServices, routeSet: RouteSet)
   if (!rbac) {
     // The router will not start; a Security that denies everything keeps later checks (policy steps)
     // from adding misleading "no RBAC file" errors on top of the file's own.
-    services.shared.set(SECURITY_SHARED_KEY, createSecurity(denyAllRbac(resolved), logger));
+    ROUTER_SECURITY.set(services, createSecurity(denyAllRbac(resolved), logger));
     return diagnostics;
   }
   // Cross-checks against half-loaded route files would only report grants of routes that failed to parse.
@@ -120,7 +125,7 @@ export function setUpAccessControl(services: RouterServices, routeSet: RouteSet)
       }),
     );
   }
-  services.shared.set(SECURITY_SHARED_KEY, createSecurity(rbac, logger));
+  ROUTER_SECURITY.set(services, createSecurity(rbac, logger));
   logger.info('access control enforced', {
     event: 'security-enabled',
     rbacFile: resolved,
@@ -145,3 +150,12 @@ function flowNames(routeSet: RouteSet): string[] {
   }
   return names;
 }
+
+/**
+ * Access control as a module: set up from the RBAC file before each route set is built (after the other
+ * modules declared their admin areas and flows, which the file is checked against).
+ */
+export const accessControlModule: RouterModule = {
+  name: 'access-control',
+  beforeBuild: (routeSet, services) => setUpAccessControl(services, routeSet),
+};

@@ -1,6 +1,6 @@
 /** Pieces shared by the router's own JSON APIs (admin, async engine): how an operation runs and answers. */
 import type { NextFunction, Request, Response } from 'express';
-import { HttpRequestError } from '../runtime/errors.js';
+import { HttpRequestError } from '../errors/index.js';
 
 /**
  * An express handler for one API operation: its answers describe live state, so they are never cached,

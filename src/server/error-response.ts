@@ -6,7 +6,7 @@ import {
   ServicePipesError,
   TransportError,
   toError,
-} from '../runtime/errors.js';
+} from '../errors/index.js';
 import { AUTH_ERROR_BODIES } from '../security/http-guard.js';
 
 /** The JSON body of every error answer. */

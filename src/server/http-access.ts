@@ -1,13 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { HttpRequestError } from '../runtime/errors.js';
+import { HttpRequestError } from '../errors/index.js';
 import type { RouterServices } from '../runtime/services.js';
 import { API_KEY_HEADER, PRINCIPAL_PROPERTY } from '../security/authenticate.js';
 import { httpGuard, requestPrincipal } from '../security/http-guard.js';
 import { permissionForProbe, type Security } from '../security/index.js';
 import { isParsedPermission, parsePermission, routePermission } from '../security/permissions.js';
 import { sendError } from './error-response.js';
-import { httpEntries, type HttpMatch } from './http-entries.js';
+import { httpEntries, type HttpMatch } from '../components/platform-http/http-entries.js';
 import { requestUrl } from './http-exchange.js';
 
 /** What the extension endpoints under one path prefix require (declared with `protectExtension`). */

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { Exchange } from '../runtime/exchange.js';
-import { parseJsonBody } from './json-body.js';
-import type { HttpEntry } from './http-entries.js';
+import { parseJsonBody } from '../components/shared/json-body.js';
+import type { HttpEntry } from '../components/platform-http/http-entries.js';
 import { requestMessageId } from './idempotency.js';
 import { CORRELATION_HEADER, takenFromQuery, takenFromRequest } from '../security/header-boundaries.js';
 

@@ -2,8 +2,8 @@ import http, { type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
-import { HttpRequestError, toError } from '../runtime/errors.js';
-import { sharedState, type RouterServices } from '../runtime/services.js';
+import { HttpRequestError, toError } from '../errors/index.js';
+import type { RouterServices } from '../runtime/services.js';
 import { routerSecurity, type Security } from '../security/index.js';
 import { routerMetrics } from '../observability/metrics.js';
 import { securityHeaders } from '../security/security-headers.js';
@@ -17,7 +17,7 @@ import {
   type HttpAccessGuard,
   type RequestTarget,
 } from './http-access.js';
-import { httpEntries, type HttpEntry, type HttpMatch } from './http-entries.js';
+import { httpEntries, type HttpEntry, type HttpMatch } from '../components/platform-http/http-entries.js';
 import {
   accepts,
   mediaType,
@@ -28,6 +28,9 @@ import {
 } from './http-exchange.js';
 import { httpIdempotency } from './idempotency.js';
 import { apiAnswerHeaders } from './security-headers.js';
+import { defineState } from '../state/index.js';
+
+const SERVER = defineState<ServerState>('http.server', { scope: 'router' }, () => ({ guards: [], extensions: express.Router(), protections: [] }));
 
 /** What a guard sees before a route runs; `properties` become the exchange's properties (e.g. the caller). */
 export interface HttpGuardContext {
@@ -51,11 +54,7 @@ interface ServerState {
 }
 
 function serverState(services: RouterServices): ServerState {
-  return sharedState(services, 'http.server', () => ({
-    guards: [],
-    extensions: express.Router(),
-    protections: [],
-  }));
+  return SERVER.of(services);
 }
 
 /** Adds a guard run before every route entry; returns the function that removes it. */

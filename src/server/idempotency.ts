@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Request, Response } from 'express';
 import type { Logger } from '../observability/logger.js';
-import { HttpRequestError, toError } from '../runtime/errors.js';
+import { HttpRequestError, toError } from '../errors/index.js';
 import type { RouterServices } from '../runtime/services.js';
 import { requestPrincipal } from '../security/http-guard.js';
 import {
@@ -24,7 +24,7 @@ import {
   useIdempotencyStore,
   type IdempotencyStore,
 } from '../reliability/idempotency-store.js';
-import type { HttpEntry } from './http-entries.js';
+import type { HttpEntry } from '../components/platform-http/http-entries.js';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';

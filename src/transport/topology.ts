@@ -4,7 +4,7 @@
  */
 import type { BindingDeclaration, ExchangeDeclaration, QueueDeclaration, Topology } from './transport.js';
 import { transportError } from './transport-errors.js';
-import type { TransportError } from '../runtime/errors.js';
+import type { TransportError } from '../errors/index.js';
 
 export interface QueueDefaults {
   /** Type of a queue that does not say (and is neither exclusive nor auto-delete). Default quorum. */

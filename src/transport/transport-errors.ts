@@ -1,4 +1,4 @@
-import { TransportError } from '../runtime/errors.js';
+import { TransportError } from '../errors/index.js';
 import type { TransportErrorCode } from './transport.js';
 
 /** How long a caller is told to wait before trying again, per failure kind. */

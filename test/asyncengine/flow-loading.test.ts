@@ -4,12 +4,13 @@
  * each at its file:line:col. No broker needed: nothing starts.
  */
 import { expect } from 'chai';
-import { createRegistry } from '../../src/catalog.js';
+import { createRegistry } from '../../src/app/catalog.js';
 import { defaultConfig } from '../../src/config.js';
-import type { LoadDiagnostic } from '../../src/dsl/model.js';
+import type { LoadDiagnostic } from '../../src/runtime/definitions.js';
 import { formatDiagnostics } from '../../src/dsl/format-diagnostics.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { createServices, loadAndBuild } from '../../src/runtime/router.js';
+import { createServices } from '../../src/runtime/services.js';
+import { loadAndBuild } from '../../src/app/load-and-build.js';
 import { engineState } from '../../src/asyncengine/module.js';
 import { PassThrough } from 'node:stream';
 import path from 'node:path';

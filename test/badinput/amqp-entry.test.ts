@@ -12,7 +12,7 @@ import type { AsyncMessage, Connection, Publisher } from 'rabbitmq-client';
 import { brokerUrl, requireBrokerOrSkip } from '../helpers/broker.js';
 import { startRouter, type TestRouter } from '../helpers/router.js';
 import { amqpClient, eventually, uniqueName, Watcher } from '../e2e/rabbitmq-support.js';
-import { MAX_JSON_DEPTH } from '../../src/server/json-body.js';
+import { MAX_JSON_DEPTH } from '../../src/components/shared/json-body.js';
 import { CaseCount, paymentOracle, validPayment } from './support.js';
 
 const RUNS = Number(process.env.BADINPUT_RUNS || 60);

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { mockEndpoint } from '../../src/components/mock/index.js';
-import { MAX_JSON_DEPTH } from '../../src/server/json-body.js';
+import { MAX_JSON_DEPTH } from '../../src/components/shared/json-body.js';
 import {
   BODY_LIMIT,
   CaseCount,

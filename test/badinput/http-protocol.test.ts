@@ -15,6 +15,7 @@ import {
   startBadInputRouter,
   validPayment,
 } from './support.js';
+import { httpPort } from '../../src/server/http-server-module.js';
 
 const RUNS = Number(process.env.BADINPUT_RUNS || 60);
 
@@ -27,7 +28,7 @@ describe('bad input: HTTP requests (generated)', function () {
 
   before(async () => {
     router = await startBadInputRouter();
-    port = router.router.port!;
+    port = httpPort(router.router.services)!;
   });
   after(async () => {
     cases.print('bad input: HTTP requests');

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { sendToDirect } from '../../src/components/direct/index.js';
-import { DirectConsumerNotAvailableError } from '../../src/runtime/errors.js';
+import { DirectConsumerNotAvailableError } from '../../src/errors/index.js';
 import { Exchange } from '../../src/runtime/exchange.js';
 import type { Processor } from '../../src/runtime/processor.js';
 import { TestBuild } from './test-context.js';

@@ -3,8 +3,8 @@ import { startRouter, type TestRouter } from '../helpers/router.js';
 import { sendToDirect } from '../../src/components/direct/direct-registry.js';
 import { mockEndpoint } from '../../src/components/mock/index.js';
 import { Exchange } from '../../src/runtime/exchange.js';
-import { RouteLoadError } from '../../src/runtime/router.js';
-import { ConnectError, HttpOperationFailedError, TimeoutError } from '../../src/runtime/errors.js';
+import { RouteLoadError } from '../../src/errors/index.js';
+import { ConnectError, HttpOperationFailedError, TimeoutError } from '../../src/errors/index.js';
 import { startPartner, type Partner } from './http-partner.js';
 
 /** The http/https producer against real local partners, through YAML routes. */

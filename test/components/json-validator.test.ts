@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { JsonValidationError } from '../../src/runtime/errors.js';
+import { JsonValidationError } from '../../src/errors/index.js';
 import { Exchange } from '../../src/runtime/exchange.js';
-import { DefinitionError } from '../../src/runtime/step.js';
+import { DefinitionError } from '../../src/errors/index.js';
 import { TestBuild } from './test-context.js';
+import { stateNamed } from '../helpers/state.js';
 
 function validPayment(): Record<string, unknown> {
   return {
@@ -134,7 +135,7 @@ describe('json-validator component', () => {
     build.producer('json-validator:payment.schema.json');
     build.producer('json-validator:with-id.schema.json');
     build.producer('json-validator:payment.schema.json?failOnNullBody=false');
-    const store = build.services.shared.get('json-validator') as { validators: Map<string, unknown> };
+    const store = stateNamed(build.services, 'json-validator') as { validators: Map<string, unknown> };
     expect([...store.validators.keys()].filter((key) => key.endsWith('payment.schema.json'))).to.have.length(
       1,
     );

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { ExpressionError } from '../../src/runtime/errors.js';
+import { ExpressionError } from '../../src/errors/index.js';
 import { Exchange } from '../../src/runtime/exchange.js';
-import { DefinitionError } from '../../src/runtime/step.js';
+import { DefinitionError } from '../../src/errors/index.js';
 import { TestBuild } from './test-context.js';
 
 const payment = {

@@ -11,10 +11,10 @@ import {
   HttpOperationFailedError,
   RetryLaterSignal,
   TransportError,
-} from '../../src/runtime/errors.js';
+} from '../../src/errors/index.js';
 import { Exchange } from '../../src/runtime/exchange.js';
 import type { Processor } from '../../src/runtime/processor.js';
-import { readiness } from '../../src/server/health.js';
+import { readiness } from '../../src/runtime/readiness.js';
 import { ATTEMPT_HEADER, ProvenanceHeaders, readProvenance } from '../../src/reliability/broker-retry.js';
 import { SpringRabbitHeaders } from '../../src/components/spring-rabbitmq/index.js';
 import { MemoryTransport } from '../../src/transport/memory/memory-transport.js';

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { components } from '../../src/components/index.js';
 import { defaultConfig, type RouterConfig } from '../../src/config.js';
-import type { LoadDiagnostic, SourceLocation } from '../../src/dsl/model.js';
+import type { LoadDiagnostic, SourceLocation } from '../../src/runtime/definitions.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type {
   ComponentSpec,
@@ -18,7 +18,9 @@ import { pipeline, type Processor } from '../../src/runtime/processor.js';
 import { Registry } from '../../src/runtime/registry.js';
 import { ResourceResolver } from '../../src/runtime/resources.js';
 import type { RouterServices } from '../../src/runtime/services.js';
-import { DefinitionError, type BuildContext } from '../../src/runtime/step.js';
+import { type BuildContext } from '../../src/runtime/step.js';
+import { DefinitionError } from '../../src/errors/index.js';
+import { StateStore } from '../../src/state/index.js';
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/components');
 /** The route file the test context pretends to build: resources resolve against its folder first. */
@@ -70,7 +72,7 @@ export class TestBuild {
       transport: () => {
         throw new Error('component tests use no transport');
       },
-      shared: new Map(),
+      state: StateStore.create(),
     };
     const resolver = new ResourceResolver(
       [this.services.config.schemasDir, ...this.services.config.resources],

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../../src/observability/logger.js';
-import { TransportError } from '../../src/runtime/errors.js';
+import { TransportError } from '../../src/errors/index.js';
 import type {
   ConsumeOptions,
   DeliveredMessage,

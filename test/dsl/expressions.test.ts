@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RouteFolder, errors, position, withoutLocations, yaml } from './helpers.js';
-import type { ExpressionDefinition, RouteSet } from '../../src/dsl/model.js';
+import type { ExpressionDefinition, RouteSet } from '../../src/runtime/definitions.js';
 
 describe('dsl: expressions', () => {
   let folder: RouteFolder;

@@ -2,7 +2,7 @@ import type { ComponentSpec } from '../../src/runtime/component.js';
 import type { JsonSchema } from '../../src/runtime/json-schema.js';
 import { Registry } from '../../src/runtime/registry.js';
 import type { StepSpec } from '../../src/runtime/step.js';
-import type { LanguageSpec } from '../../src/languages/language.js';
+import type { LanguageSpec } from '../../src/runtime/language.js';
 
 /**
  * A small registry with realistic step, language and component declarations, so the loader is tested on

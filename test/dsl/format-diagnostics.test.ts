@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import { formatDiagnostics } from '../../src/dsl/format-diagnostics.js';
-import type { LoadDiagnostic } from '../../src/dsl/model.js';
+import type { LoadDiagnostic } from '../../src/runtime/definitions.js';
 
 describe('dsl: formatDiagnostics', () => {
   const cwd = '/srv/router';

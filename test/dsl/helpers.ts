@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadRouteSet, type LoadRouteSetOptions } from '../../src/dsl/load-route-set.js';
-import type { LoadDiagnostic, RouteSet } from '../../src/dsl/model.js';
+import type { LoadDiagnostic, RouteSet } from '../../src/runtime/definitions.js';
 import { fixtureRegistry } from './fixture-registry.js';
 
 /** Removes the common leading indentation of a template literal, so route files can be written inline. */

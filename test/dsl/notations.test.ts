@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RouteFolder, errors, warnings, withoutLocations, yaml } from './helpers.js';
-import type { RouteDefinition } from '../../src/dsl/model.js';
+import type { RouteDefinition } from '../../src/runtime/definitions.js';
 
 describe('dsl: compact and canonical notations', () => {
   let folder: RouteFolder;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRegistry } from '../../src/catalog.js';
+import { createRegistry } from '../../src/app/catalog.js';
 import { buildDslSchema, dslSchemaText, PUBLISHED_SCHEMA_PATH } from '../../src/dsl/dsl-schema.js';
 import type { JsonSchema } from '../../src/runtime/json-schema.js';
 import { RouteFolder, errors, yaml } from './helpers.js';

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import path from 'node:path';
 import type { Connection } from 'rabbitmq-client';
 import { startStubPartner, type StubPartner } from '../../examples/stub-partner.js';
-import { createRegistry } from '../../src/catalog.js';
+import { createRegistry } from '../../src/app/catalog.js';
 import { defaultConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { Router } from '../../src/runtime/router.js';
@@ -14,6 +14,8 @@ import { brokerUrl, requireBrokerOrSkip } from '../helpers/broker.js';
 import { captureLog, type CapturedLog } from '../helpers/router.js';
 import { eventually, payment, postJson } from './rabbitmq-support.js';
 import { connectorQueues, deleteQueues, depth, logLines, ROOT, testClient } from './connector-support.js';
+import { createRouter } from '../../src/app/create-router.js';
+import { httpPort } from '../../src/server/http-server-module.js';
 
 const EXAMPLE_QUEUES = ['partner-deliveries', 'ledger-postings', 'ledger-bookings'].flatMap((queue) => connectorQueues(queue, 5));
 
@@ -31,7 +33,7 @@ describe('example: routes/partner-delivery.yaml with the stub partner', function
     partner = await startStubPartner({ script: [503], then: 200 });
     const captured = captureLog();
     log = captured.log;
-    router = await Router.create({
+    router = await createRouter({
       config: {
         ...defaultConfig({}),
         port: 0,
@@ -59,7 +61,7 @@ describe('example: routes/partner-delivery.yaml with the stub partner', function
   });
 
   it('delivers an accepted payment to the partner, retrying its 503, with the message-id as Idempotency-Key', async () => {
-    const answer = await postJson(`http://127.0.0.1:${router.port}/payments`, payment());
+    const answer = await postJson(`http://127.0.0.1:${httpPort(router.services)}/payments`, payment());
     expect(answer.status, JSON.stringify(answer.body)).to.equal(202);
     await partner.until((calls) => calls.some((call) => call.status === 200));
     expect(partner.calls.map((call) => call.status)).to.deep.equal([503, 200]);

@@ -11,10 +11,11 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { createRegistry } from '../../src/catalog.js';
+import { createRegistry } from '../../src/app/catalog.js';
 import { defaultConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { createServices, loadAndBuild, Router } from '../../src/runtime/router.js';
+import { createServices } from '../../src/runtime/services.js';
+import { loadAndBuild } from '../../src/app/load-and-build.js';
 import {
   consumerTopology,
   producerTopology,
@@ -24,6 +25,7 @@ import { DEFAULT_QUEUE_DEFAULTS, resolveQueue } from '../../src/transport/topolo
 import type { Topology } from '../../src/transport/transport.js';
 import { brokerUrl, requireBrokerOrSkip } from '../helpers/broker.js';
 import { amqpClient, eventually } from './rabbitmq-support.js';
+import { createRouter } from '../../src/app/create-router.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -202,13 +204,13 @@ describe('deployment files', function () {
       } finally {
         await amqp.close();
       }
-      const router = await Router.create({
+      const router = await createRouter({
         config: exampleConfig(brokerUrl()),
         registry: createRegistry(),
         logger: quiet(),
       });
       try {
-        await router.start({ http: false });
+        await router.start({ open: false });
       } finally {
         await router.stop();
       }

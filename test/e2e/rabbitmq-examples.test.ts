@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRegistry } from '../../src/catalog.js';
+import { createRegistry } from '../../src/app/catalog.js';
 import { defaultConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { Router } from '../../src/runtime/router.js';
@@ -13,6 +13,8 @@ import type { DeliveredMessage, Transport } from '../../src/transport/transport.
 import { brokerUrl, requireBrokerOrSkip } from '../helpers/broker.js';
 import { captureLog } from '../helpers/router.js';
 import { eventually, payment, postJson } from './rabbitmq-support.js';
+import { createRouter } from '../../src/app/create-router.js';
+import { httpPort } from '../../src/server/http-server-module.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const EXAMPLE_QUEUES = ['ledger-postings', 'ledger-bookings', 'partner-deliveries'];
@@ -29,7 +31,7 @@ for (const kind of ['memory', 'rabbitmq'] as const) {
       if (kind === 'rabbitmq') await requireBrokerOrSkip(this);
       const captured = captureLog();
       log = captured.log;
-      router = await Router.create({
+      router = await createRouter({
         config: {
           ...defaultConfig({}),
           port: 0,
@@ -72,7 +74,7 @@ for (const kind of ['memory', 'rabbitmq'] as const) {
 
     it('a payment POSTed to /payments is accepted (202), booked and published to the ledger', async function () {
       const instruction = payment();
-      const answer = await postJson(`http://127.0.0.1:${router.port}/payments`, instruction, {
+      const answer = await postJson(`http://127.0.0.1:${httpPort(router.services)}/payments`, instruction, {
         'X-Correlation-Id': 'example-corr-1',
       });
       expect(answer.status, JSON.stringify(answer.body)).to.equal(202);

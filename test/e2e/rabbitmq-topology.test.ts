@@ -5,16 +5,16 @@
  */
 import { expect } from 'chai';
 import type { Connection } from 'rabbitmq-client';
-import { createRegistry } from '../../src/catalog.js';
+import { createRegistry } from '../../src/app/catalog.js';
 import { defaultConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { Router } from '../../src/runtime/router.js';
-import { TransportError } from '../../src/runtime/errors.js';
+import { TransportError } from '../../src/errors/index.js';
 import { brokerUrl, rabbitmqctl, requireBrokerOrSkip } from '../helpers/broker.js';
 import { captureLog, startRouter, writeFiles } from '../helpers/router.js';
 import { amqpClient, uniqueName } from './rabbitmq-support.js';
 import path from 'node:path';
 import { rmSync } from 'node:fs';
+import { createRouter } from '../../src/app/create-router.js';
 
 interface QueueRow {
   name: string;
@@ -135,7 +135,7 @@ describe('e2e: topology from the routes', function () {
 `,
     });
     const { stream } = captureLog();
-    const router = await Router.create({
+    const router = await createRouter({
       config: {
         ...defaultConfig({}),
         routes: [path.join(dir, 'routes')],
@@ -148,7 +148,7 @@ describe('e2e: topology from the routes', function () {
     });
     let failure: unknown;
     try {
-      await router.start({ http: false });
+      await router.start({ open: false });
     } catch (error) {
       failure = error;
     } finally {

@@ -5,12 +5,14 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRegistry } from '../../src/catalog.js';
+import { createRegistry } from '../../src/app/catalog.js';
 import { defaultConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { Router } from '../../src/runtime/router.js';
 import { captureLog } from '../helpers/router.js';
 import { payment } from './rabbitmq-support.js';
+import { createRouter } from '../../src/app/create-router.js';
+import { httpPort } from '../../src/server/http-server-module.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DEMO_KEYS = {
@@ -26,7 +28,7 @@ describe('e2e: the example routes behind the shipped rbac.yaml', function () {
   let log: ReturnType<typeof captureLog>['log'];
   const cwd = process.cwd();
   const savedEnv: Record<string, string | undefined> = {};
-  const url = (suffix: string): string => `http://127.0.0.1:${router.port}${suffix}`;
+  const url = (suffix: string): string => `http://127.0.0.1:${httpPort(router.services)}${suffix}`;
 
   before(async () => {
     // The demo defaults apply only while the key variables are unset.
@@ -37,7 +39,7 @@ describe('e2e: the example routes behind the shipped rbac.yaml', function () {
     process.chdir(ROOT);
     const captured = captureLog();
     log = captured.log;
-    router = await Router.create({
+    router = await createRouter({
       config: {
         ...defaultConfig({}),
         port: 0,

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { mockEndpoint } from '../../src/components/mock/index.js';
-import { RouteLoadError } from '../../src/runtime/router.js';
+import { RouteLoadError } from '../../src/errors/index.js';
 import { requestPrincipal } from '../../src/security/http-guard.js';
 import { httpExtensions, protectExtension } from '../../src/server/http-server.js';
 import { startRouter, type TestRouter } from '../helpers/router.js';

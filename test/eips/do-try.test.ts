@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { DefinitionError } from '../../src/runtime/step.js';
+import { DefinitionError } from '../../src/errors/index.js';
 import { Exchange } from '../../src/runtime/exchange.js';
-import { ConnectError, HttpOperationFailedError, ServicePipesError } from '../../src/runtime/errors.js';
+import { ConnectError, HttpOperationFailedError, ServicePipesError } from '../../src/errors/index.js';
 import { FakeContext, js, step } from './fake-context.js';
 
 const HTTP_FAILED = 'org.apache.camel.http.base.HttpOperationFailedException';

@@ -4,7 +4,7 @@ import { sendToDirect } from '../../src/components/direct/direct-registry.js';
 import { mockEndpoint } from '../../src/components/mock/index.js';
 import { Exchange } from '../../src/runtime/exchange.js';
 import { drainWireTaps } from '../../src/eips/index.js';
-import { RouteLoadError } from '../../src/runtime/router.js';
+import { RouteLoadError } from '../../src/errors/index.js';
 
 /** EIPs built from real route files through the real loader, languages, components and route builder. */
 describe('EIPs from YAML routes', () => {

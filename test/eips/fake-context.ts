@@ -4,19 +4,21 @@ import type {
   LoadDiagnostic,
   SourceLocation,
   StepDefinition,
-} from '../../src/dsl/model.js';
-import type { CompiledExpression, CompiledPredicate } from '../../src/languages/language.js';
+} from '../../src/runtime/definitions.js';
+import type { CompiledExpression, CompiledPredicate } from '../../src/runtime/language.js';
 import type { Producer } from '../../src/runtime/component.js';
 import { Exchange, cloneValue, type ExchangePattern } from '../../src/runtime/exchange.js';
 import { pipeline, type Processor } from '../../src/runtime/processor.js';
 import { Registry } from '../../src/runtime/registry.js';
 import type { RouterServices } from '../../src/runtime/services.js';
-import { DefinitionError, type BuildContext } from '../../src/runtime/step.js';
-import { ServicePipesError } from '../../src/runtime/errors.js';
+import { type BuildContext } from '../../src/runtime/step.js';
+import { DefinitionError } from '../../src/errors/index.js';
+import { ServicePipesError } from '../../src/errors/index.js';
 import { createLogger, type Logger } from '../../src/observability/logger.js';
 import { defaultConfig } from '../../src/config.js';
 import { steps } from '../../src/eips/index.js';
 import { asText } from '../../src/eips/shared/sync-processor.js';
+import { StateStore } from '../../src/state/index.js';
 
 /**
  * A BuildContext for EIP tests that does not depend on the real languages, loader or components:
@@ -51,7 +53,7 @@ export class FakeContext implements BuildContext {
       transport: () => {
         throw new Error('no transport in EIP tests');
       },
-      shared: new Map(),
+      state: StateStore.create(),
     };
   }
 

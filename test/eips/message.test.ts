@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { DefinitionError } from '../../src/runtime/step.js';
-import { InvalidPayloadError, ThrownError, exceptionDistance } from '../../src/runtime/errors.js';
+import { DefinitionError } from '../../src/errors/index.js';
+import { InvalidPayloadError, ThrownError, exceptionDistance } from '../../src/errors/index.js';
 import { FakeContext, js, step } from './fake-context.js';
 
 describe('EIPs: setBody / transform', () => {

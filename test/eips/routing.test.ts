@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DefinitionError } from '../../src/runtime/step.js';
+import { DefinitionError } from '../../src/errors/index.js';
 import { Exchange } from '../../src/runtime/exchange.js';
 import { FakeContext, js, step } from './fake-context.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConnectError } from '../../src/runtime/errors.js';
+import { ConnectError } from '../../src/errors/index.js';
 import { drainWireTaps } from '../../src/eips/index.js';
 import { FakeContext, js, settle, step } from './fake-context.js';
 

@@ -13,7 +13,7 @@ import {
   TimeoutError,
   TransportError,
   UnrecoverableError,
-} from '../../src/runtime/errors.js';
+} from '../../src/errors/index.js';
 
 describe('error handling: error classes', () => {
   it('transient failures are retryable: network, timeout, 5xx, 408, 429, broker, open circuit', () => {

@@ -1,8 +1,8 @@
 import { mockEndpoint, type MockEndpoint } from '../../src/components/mock/index.js';
-import { DeliveryProperties } from '../../src/runtime/errors.js';
+import { DeliveryProperties } from '../../src/errors/index.js';
 import { Exchange } from '../../src/runtime/exchange.js';
-import { RouteLoadError } from '../../src/runtime/router.js';
-import type { LoadDiagnostic } from '../../src/dsl/model.js';
+import { RouteLoadError } from '../../src/errors/index.js';
+import type { LoadDiagnostic } from '../../src/runtime/definitions.js';
 import { startRouter, type TestRouter } from '../helpers/router.js';
 
 /** Dedents a YAML snippet written inside a test. */

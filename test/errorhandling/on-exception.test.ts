@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ThrownError } from '../../src/runtime/errors.js';
+import { ThrownError } from '../../src/errors/index.js';
 import type { TestRouter } from '../helpers/router.js';
 import { loadErrors, mock, rejection, routerWith, run } from './helpers.js';
 

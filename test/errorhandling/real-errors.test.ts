@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { OnExceptionDefinition, RouteDefinition } from '../../src/dsl/model.js';
+import type { OnExceptionDefinition, RouteDefinition } from '../../src/runtime/definitions.js';
 import { createRouteErrorHandling } from '../../src/errorhandling/error-handler.js';
 import { matchClause, type ExceptionClause } from '../../src/errorhandling/exception-clauses.js';
 import {
@@ -11,7 +11,7 @@ import {
   TimeoutError,
   TransportError,
   UnrecoverableError,
-} from '../../src/runtime/errors.js';
+} from '../../src/errors/index.js';
 import { Exchange } from '../../src/runtime/exchange.js';
 import { noop } from '../../src/runtime/processor.js';
 import { FakeContext, js, step } from '../eips/fake-context.js';

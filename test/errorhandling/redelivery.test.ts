@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { delayBounds, ROUTER_BROKER_DEFAULT_POLICY } from '../../src/errorhandling/redelivery-policy.js';
 import { DeadLetterHeaders } from '../../src/errorhandling/failure-facts.js';
-import { RetryLaterSignal, ThrownError } from '../../src/runtime/errors.js';
+import { RetryLaterSignal, ThrownError } from '../../src/errors/index.js';
 import type { TestRouter } from '../helpers/router.js';
 import { mock, rejection, routerWith, run, runConsumed } from './helpers.js';
 

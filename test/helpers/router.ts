@@ -2,10 +2,12 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { createRegistry } from '../../src/catalog.js';
+import { createRegistry } from '../../src/app/catalog.js';
 import { defaultConfig, type RouterConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { Router } from '../../src/runtime/router.js';
+import { createRouter } from '../../src/app/create-router.js';
+import { httpPort } from '../../src/server/http-server-module.js';
 
 /** Every log line a test router wrote, parsed, for assertions (and the secret-leak scan). */
 export interface CapturedLog {
@@ -74,12 +76,12 @@ export async function startRouter(
       : { rbacFile: path.join(dir, 'rbac.yaml'), security: 'enforced' as const }),
     ...configOverrides,
   };
-  const router = await Router.create({ config, registry: createRegistry(), logger: createLogger({ level: config.logLevel, stream }) });
-  await router.start({ http });
+  const router = await createRouter({ config, registry: createRegistry(), logger: createLogger({ level: config.logLevel, stream }) });
+  await router.start({ open: http });
   return {
     router,
     dir,
-    baseUrl: `http://127.0.0.1:${router.port ?? 0}`,
+    baseUrl: `http://127.0.0.1:${httpPort(router.services) ?? 0}`,
     log,
     async stop() {
       await router.stop();

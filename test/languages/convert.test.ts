@@ -7,7 +7,7 @@ import {
   toPredicate,
   toText,
 } from '../../src/languages/convert.js';
-import { ExpressionError } from '../../src/runtime/errors.js';
+import { ExpressionError } from '../../src/errors/index.js';
 
 describe('languages: conversion', () => {
   it('toPredicate follows Camel evaluateValuePredicate', () => {

@@ -1,6 +1,6 @@
-import type { ExpressionDefinition } from '../../src/dsl/model.js';
+import type { ExpressionDefinition } from '../../src/runtime/definitions.js';
 import { languages } from '../../src/languages/index.js';
-import type { LanguageCompileContext, LanguageSpec } from '../../src/languages/language.js';
+import type { LanguageCompileContext, LanguageSpec } from '../../src/runtime/language.js';
 import { Exchange } from '../../src/runtime/exchange.js';
 
 export const context: LanguageCompileContext = {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import jsonata from 'jsonata';
 import { compileJsonata } from '../../src/languages/index.js';
 import { BAIL, compileFastPath } from '../../src/languages/jsonata-fast-path.js';
-import { ExpressionError } from '../../src/runtime/errors.js';
+import { ExpressionError } from '../../src/errors/index.js';
 import { Exchange } from '../../src/runtime/exchange.js';
 
 /**

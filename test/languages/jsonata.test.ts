@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { compileJsonata } from '../../src/languages/index.js';
-import { ExpressionError } from '../../src/runtime/errors.js';
+import { ExpressionError } from '../../src/errors/index.js';
 import { compileError, context, definition, evaluate, exchange, language, test } from './helpers.js';
 
 describe('jsonata language', () => {

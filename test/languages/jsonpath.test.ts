@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ExpressionError } from '../../src/runtime/errors.js';
+import { ExpressionError } from '../../src/errors/index.js';
 import { compileError, context, definition, evaluate, exchange, language, test } from './helpers.js';
 
 const doc = {

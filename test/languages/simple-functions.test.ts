@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { HttpOperationFailedError } from '../../src/runtime/errors.js';
-import { ExpressionError } from '../../src/runtime/errors.js';
+import { HttpOperationFailedError } from '../../src/errors/index.js';
+import { ExpressionError } from '../../src/errors/index.js';
 import { evaluate, exchange } from './helpers.js';
 
 const simple = (text: string, ex = exchange(), options: Record<string, unknown> = {}) =>

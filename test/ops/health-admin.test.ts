@@ -8,7 +8,7 @@ import { Connection } from 'rabbitmq-client';
 import { brokerAddress, brokerUrl, requireBrokerOrSkip } from '../helpers/broker.js';
 import { startRouter, type TestRouter } from '../helpers/router.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
-import { readiness } from '../../src/server/health.js';
+import { readiness } from '../../src/runtime/readiness.js';
 import { consumerQueues, uniqueName } from '../e2e/rabbitmq-support.js';
 import { eventually, getJson, scrape, valueOf } from './support.js';
 

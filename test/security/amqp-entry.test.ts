@@ -1,13 +1,14 @@
 import { expect } from 'chai';
 import { Exchange } from '../../src/runtime/exchange.js';
-import { AuthorizationError } from '../../src/runtime/errors.js';
+import { AuthorizationError } from '../../src/errors/index.js';
 import {
   authorizeAmqpEntry,
   createSecurity,
   PRINCIPAL_PROPERTY,
-  SECURITY_SHARED_KEY,
+  ROUTER_SECURITY,
 } from '../../src/security/index.js';
 import { captureLog, rbacFrom } from './helpers.js';
+import { StateStore } from '../../src/state/index.js';
 
 const rbacText = (requireUserId: boolean): string => `
 roles:
@@ -25,12 +26,9 @@ amqp:
 describe('security: authorizeAmqpEntry, the AMQP consumer entry check', () => {
   function services(requireUserId: boolean) {
     const log = captureLog();
-    const shared = new Map<string, unknown>();
-    shared.set(
-      SECURITY_SHARED_KEY,
-      createSecurity(rbacFrom(rbacText(requireUserId), 'rbac.yaml'), log.logger),
-    );
-    return { services: { shared }, log };
+    const holder = { state: StateStore.create() };
+    ROUTER_SECURITY.set(holder, createSecurity(rbacFrom(rbacText(requireUserId), 'rbac.yaml'), log.logger));
+    return { services: holder, log };
   }
 
   it('puts the principal of a known user_id on the exchange and returns it', () => {
@@ -74,7 +72,7 @@ describe('security: authorizeAmqpEntry, the AMQP consumer entry check', () => {
 
   it('does nothing when access control is disabled (no Security)', () => {
     const exchange = new Exchange({ body: {} });
-    expect(authorizeAmqpEntry({ shared: new Map() }, 'orders-in', exchange, 'orders-app')).to.equal(
+    expect(authorizeAmqpEntry({ state: StateStore.create() }, 'orders-in', exchange, 'orders-app')).to.equal(
       undefined,
     );
     expect(exchange.properties).to.not.have.property(PRINCIPAL_PROPERTY);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Connection } from 'rabbitmq-client';
-import { AuthorizationError } from '../../src/runtime/errors.js';
+import { AuthorizationError } from '../../src/errors/index.js';
 import { createSecurity, type Security } from '../../src/security/index.js';
 import { captureLog, rbacFrom, type CapturedLog } from './helpers.js';
 

@@ -1,20 +1,22 @@
 import { expect } from 'chai';
-import type { BeanDefinition, LoadDiagnostic, SourceLocation, StepDefinition } from '../../src/dsl/model.js';
+import type { BeanDefinition, LoadDiagnostic, SourceLocation, StepDefinition } from '../../src/runtime/definitions.js';
 import { defaultConfig } from '../../src/config.js';
-import { BEANS_SHARED_KEY, KEYCLOAK_POLICY_TYPE, policyStep } from '../../src/eips/policy/index.js';
-import { AuthorizationError } from '../../src/runtime/errors.js';
+import { ROUTE_SET_BEANS, KEYCLOAK_POLICY_TYPE, policyStep } from '../../src/eips/policy/index.js';
+import { AuthorizationError } from '../../src/errors/index.js';
 import { Exchange } from '../../src/runtime/exchange.js';
 import { pipeline, type Processor } from '../../src/runtime/processor.js';
 import { Registry } from '../../src/runtime/registry.js';
 import type { RouterServices } from '../../src/runtime/services.js';
-import { DefinitionError, type BuildContext } from '../../src/runtime/step.js';
+import { type BuildContext } from '../../src/runtime/step.js';
+import { DefinitionError } from '../../src/errors/index.js';
 import {
   createSecurity,
   PRINCIPAL_PROPERTY,
-  SECURITY_SHARED_KEY,
+  ROUTER_SECURITY,
   type Principal,
 } from '../../src/security/index.js';
 import { captureLog, rbacFrom, type CapturedLog } from './helpers.js';
+import { StateStore } from '../../src/state/index.js';
 
 const loc = (path: string, line = 1): SourceLocation => ({ file: 'routes/refunds.yaml', line, col: 3, path });
 
@@ -34,13 +36,14 @@ function buildContext(
 ): { context: BuildContext; reported: LoadDiagnostic[]; ran: string[] } {
   const reported: LoadDiagnostic[] = [];
   const ran: string[] = [];
-  const shared = new Map<string, unknown>([[BEANS_SHARED_KEY, beans]]);
+  const holder = { state: StateStore.create() };
+  ROUTE_SET_BEANS.set(holder, beans);
   if (withSecurity) {
     const rbac = rbacFrom(
       'roles:\n  refunds: [route:refunds-in, flow:refund-approval]\n  auditor: [route:reports-in]\n',
       'rbac.yaml',
     );
-    shared.set(SECURITY_SHARED_KEY, createSecurity(rbac, log.logger));
+    ROUTER_SECURITY.set(holder, createSecurity(rbac, log.logger));
   }
   const services: RouterServices = {
     config: defaultConfig({}),
@@ -49,7 +52,7 @@ function buildContext(
     transport: () => {
       throw new Error('no transport in this test');
     },
-    shared,
+    state: holder.state,
   };
   const context = {
     routeId: 'refunds-in',

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
-import type { LoadDiagnostic } from '../../src/dsl/model.js';
+import type { LoadDiagnostic } from '../../src/runtime/definitions.js';
 import { checkRbacReferences, loadRbacFile, parseRbacFile } from '../../src/security/index.js';
 import { rbacFrom, sha256Hex, signingKey, tempDir, writeJwks } from './helpers.js';
 

@@ -6,8 +6,8 @@ import {
   protectExtension,
   type HttpServer,
 } from '../../src/server/http-server.js';
-import { setReadinessCheck } from '../../src/server/health.js';
-import { AuthenticationError, TransportError } from '../../src/runtime/errors.js';
+import { setReadinessCheck } from '../../src/runtime/readiness.js';
+import { AuthenticationError, TransportError } from '../../src/errors/index.js';
 import type { Consumer } from '../../src/runtime/component.js';
 import type { Exchange } from '../../src/runtime/exchange.js';
 import type { Processor } from '../../src/runtime/processor.js';

@@ -1,8 +1,8 @@
 /** Finding 11 of issue 16: a polluting key is refused however the JSON text spells it. */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { parseJsonBody } from '../../src/server/json-body.js';
-import { HttpRequestError } from '../../src/runtime/errors.js';
+import { parseJsonBody } from '../../src/components/shared/json-body.js';
+import { HttpRequestError } from '../../src/errors/index.js';
 
 /** The key with each character written literally or as a \uXXXX escape (either case of hex digits). */
 const spelling = (key: string): fc.Arbitrary<string> =>

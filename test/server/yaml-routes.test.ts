@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { RouteLoadError } from '../../src/runtime/router.js';
+import { RouteLoadError } from '../../src/errors/index.js';
 import { startRouter } from '../helpers/router.js';
 
 const route = `

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/observability/logger.js';
-import { TransportError } from '../../src/runtime/errors.js';
+import { TransportError } from '../../src/errors/index.js';
 import { MemoryTransport } from '../../src/transport/memory/memory-transport.js';
 import { createTransport } from '../../src/transport/index.js';
 import { defaultConfig } from '../../src/config.js';

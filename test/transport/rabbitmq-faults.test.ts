@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { TransportError } from '../../src/runtime/errors.js';
+import { TransportError } from '../../src/errors/index.js';
 import {
   RabbitMqTransport,
   type RabbitMqTransportOptions,

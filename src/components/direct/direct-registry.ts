@@ -1,9 +1,13 @@
-import type { LoadDiagnostic, SourceLocation } from '../../dsl/model.js';
+import type { LoadDiagnostic, SourceLocation } from '../../runtime/definitions.js';
 import type { Exchange } from '../../runtime/exchange.js';
 import type { Processor } from '../../runtime/processor.js';
-import { DirectConsumerNotAvailableError } from '../../runtime/errors.js';
-import { DefinitionError } from '../../runtime/step.js';
-import { sharedState, type RouterServices } from '../../runtime/services.js';
+import { DefinitionError, DirectConsumerNotAvailableError } from '../../errors/index.js';
+import type { RouterModule } from '../../runtime/router-module.js';
+import type { RouterServices } from '../../runtime/services.js';
+import { defineState } from '../../state/index.js';
+
+/** Direct consumers declared and running: one per name and route set (the next set registers its own). */
+const DIRECT = defineState<DirectState>('direct', { scope: 'route-set' }, () => ({ declared: new Map(), running: new Map(), waiters: new Map() }));
 
 /** A started `from: direct:x` (or a built-in handler such as the async engine's `callAsyncEngine`). */
 export interface DirectConsumerEntry {
@@ -23,12 +27,21 @@ export interface DirectState {
 }
 
 export function directState(services: RouterServices): DirectState {
-  return sharedState(services, 'direct', () => ({
-    declared: new Map(),
-    running: new Map(),
-    waiters: new Map(),
-  }));
+  return DIRECT.of(services);
 }
+
+/**
+ * Direct consumers belong to a route set, but handlers that are not routes (the async engine's
+ * `direct:callAsyncEngine`) serve every set: a reload carries them over into the next one.
+ */
+export const directCarryOverModule: RouterModule = {
+  name: 'direct',
+  beforeReload(running, next, runningRoutes) {
+    const routeIds = new Set(runningRoutes.map((route) => route.definition.id));
+    const target = directState(next).running;
+    for (const [name, entry] of directState(running).running) if (!routeIds.has(entry.routeId)) target.set(name, entry);
+  },
+};
 
 /**
  * Declares, at build time, that a route consumes `direct:<name>`. The route builder calls this for every

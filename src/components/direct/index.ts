@@ -1,8 +1,8 @@
 import type { ComponentSpec, Consumer, Producer } from '../../runtime/component.js';
-import { DirectConsumerNotAvailableError, toError } from '../../runtime/errors.js';
+import { DirectConsumerNotAvailableError, toError } from '../../errors/index.js';
 import { didYouMean } from '../../runtime/did-you-mean.js';
 import { exchangeFields } from '../../observability/logger.js';
-import { durationOption, parseDuration } from '../duration.js';
+import { durationOption, parseDuration } from '../../runtime/duration.js';
 import {
   declarationProblem,
   directState,

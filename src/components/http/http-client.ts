@@ -1,7 +1,8 @@
 import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { ConnectError, ServicePipesError, TimeoutError } from '../../runtime/errors.js';
-import { sharedState, type RouterServices } from '../../runtime/services.js';
+import { ConnectError, ServicePipesError, TimeoutError } from '../../errors/index.js';
+import type { RouterServices } from '../../runtime/services.js';
+import { defineState } from '../../state/index.js';
 
 /**
  * One keep-alive connection pool per router and protocol, shared by every http(s) endpoint: opening a
@@ -16,18 +17,20 @@ interface Pools {
   users: number;
 }
 
-const POOLS_KEY = 'http-client-pools';
 /** Per partner origin; requests beyond it wait for a free connection (inside the response timeout). */
 const MAX_SOCKETS_PER_ORIGIN = 64;
 /** A partner answer larger than this is refused rather than held in memory. */
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
+/** Connection pools are the router's: a reload keeps the partners' connections warm. */
+const POOLS = defineState<Pools>('http-client.pools', { scope: 'router' }, () => ({
+  http: new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_ORIGIN }),
+  https: new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_ORIGIN }),
+  users: 0,
+}));
+
 function pools(services: RouterServices): Pools {
-  return sharedState(services, POOLS_KEY, () => ({
-    http: new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_ORIGIN }),
-    https: new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_ORIGIN }),
-    users: 0,
-  }));
+  return POOLS.of(services);
 }
 
 export function acquirePools(services: RouterServices): void {
@@ -36,13 +39,13 @@ export function acquirePools(services: RouterServices): void {
 
 /** The last producer to stop closes the pooled connections, so a stopped router holds no sockets. */
 export function releasePools(services: RouterServices): void {
-  const current = services.shared.get(POOLS_KEY) as Pools | undefined;
+  const current = POOLS.peek(services);
   if (!current) return;
   current.users = Math.max(0, current.users - 1);
   if (current.users > 0) return;
   current.http.destroy();
   current.https.destroy();
-  services.shared.delete(POOLS_KEY);
+  POOLS.clear(services);
 }
 
 export interface HttpCall {
@@ -83,9 +86,9 @@ export async function send(services: RouterServices, call: HttpCall): Promise<Ht
   }
 }
 
-class StaleConnectionError extends Error {
+class StaleConnectionError extends ServicePipesError {
   constructor(override readonly cause: Error) {
-    super(cause.message);
+    super('STALE_CONNECTION', cause.message, { cause, retryable: true });
   }
 }
 

@@ -1,11 +1,12 @@
 import type { ComponentSpec, Endpoint, Producer } from '../../runtime/component.js';
 import type { Exchange } from '../../runtime/exchange.js';
 import type { JsonSchema } from '../../runtime/json-schema.js';
-import { HttpOperationFailedError, ServicePipesError } from '../../runtime/errors.js';
-import { DefinitionError, type BuildContext } from '../../runtime/step.js';
+import { HttpOperationFailedError, ServicePipesError } from '../../errors/index.js';
+import { type BuildContext } from '../../runtime/step.js';
+import { DefinitionError } from '../../errors/index.js';
 import { didYouMean } from '../../runtime/did-you-mean.js';
 import { callSignalOf } from '../../reliability/call-signal.js';
-import { durationOption, parseDuration } from '../duration.js';
+import { durationOption, parseDuration } from '../../runtime/duration.js';
 import { acquirePools, releasePools, send, urlParts, type HttpAnswer } from './http-client.js';
 import {
   applyResponse,
@@ -145,17 +146,6 @@ function httpComponentFor(scheme: 'http' | 'https'): ComponentSpec<HttpOptions> 
 
 export const httpComponent = httpComponentFor('http');
 export const httpsComponent = httpComponentFor('https');
-
-/** `scheme://host:port` of an http(s) endpoint URI, or undefined when it is not one (circuit breaker names). */
-export function httpOrigin(uri: string): string | undefined {
-  const match = /^(https?):(?:\/\/)?([^/?#]+)/i.exec(uri.trim());
-  if (!match || match[2]!.includes('${') || match[2]!.includes('@')) return undefined;
-  try {
-    return new URL(`${match[1]!.toLowerCase()}://${match[2]!}`).origin;
-  } catch {
-    return undefined;
-  }
-}
 
 function httpProducer(scheme: 'http' | 'https', endpoint: Endpoint<HttpOptions>, context: BuildContext): Producer {
   const opts = endpoint.options;

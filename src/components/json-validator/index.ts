@@ -1,10 +1,14 @@
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
 import type { ComponentSpec, Producer } from '../../runtime/component.js';
-import { JsonValidationError, type ValidationIssue } from '../../runtime/errors.js';
-import { sharedState } from '../../runtime/services.js';
-import { DefinitionError } from '../../runtime/step.js';
+import { JsonValidationError, type ValidationIssue } from '../../errors/index.js';
+import type { RouterServices } from '../../runtime/services.js';
+import { defineState } from '../../state/index.js';
+import { DefinitionError } from '../../errors/index.js';
 import { SchemaLoadError, SchemaStore } from './schema-store.js';
+
+/** Compiled schemas belong to a route set, so a reload reads edited schema files again. */
+const SCHEMAS = defineState('json-validator', { scope: 'route-set' }, (services: RouterServices) => new SchemaStore(services.logger));
 
 export interface JsonValidatorOptions {
   failOnNullBody: boolean;
@@ -36,11 +40,7 @@ export const jsonValidatorComponent: ComponentSpec<JsonValidatorOptions> = {
 
   createProducer(endpoint, context): Producer {
     const file = context.resolveResource(endpoint.path, endpoint.loc);
-    const store = sharedState(
-      context.services,
-      'json-validator',
-      () => new SchemaStore(context.services.logger),
-    );
+    const store = SCHEMAS.of(context.services);
     let validate;
     try {
       validate = store.validator(file);

@@ -1,3 +1,4 @@
+import { ServicePipesError } from '../../errors/index.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,13 +13,14 @@ type Dialect = 'draft-07' | '2019-09' | '2020-12';
 type AnyAjv = Ajv | Ajv2019 | Ajv2020;
 
 /** A schema that cannot be used; the component turns it into a load error naming the file. */
-export class SchemaLoadError extends Error {
+export class SchemaLoadError extends ServicePipesError {
+  // Before it joined the hierarchy it was a plain Error, which onException clauses see as a RuntimeException.
+  override camelName = 'java.lang.RuntimeException';
   constructor(
     readonly file: string,
     message: string,
   ) {
-    super(message);
-    this.name = 'SchemaLoadError';
+    super('SCHEMA_NOT_LOADED', message);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { ComponentSpec, Producer } from '../../runtime/component.js';
-import { ExpressionError } from '../../runtime/errors.js';
-import { DefinitionError } from '../../runtime/step.js';
+import { ExpressionError } from '../../errors/index.js';
+import { DefinitionError } from '../../errors/index.js';
 import { compileJsonata } from '../../languages/jsonata.js';
 import { jsonInput } from '../../languages/json-input.js';
 

@@ -1,6 +1,7 @@
 import type { ComponentSpec, Producer } from '../../runtime/component.js';
 import type { Exchange } from '../../runtime/exchange.js';
-import { sharedState, type RouterServices } from '../../runtime/services.js';
+import type { RouterServices } from '../../runtime/services.js';
+import { defineState } from '../../state/index.js';
 
 export interface MockOptions {
   failWith?: string;
@@ -54,9 +55,12 @@ export class MockEndpoint {
   }
 }
 
+/** Mock endpoints belong to the route set that declares them. */
+const MOCK_ENDPOINTS = defineState('mock', { scope: 'route-set' }, () => new Map<string, MockEndpoint>());
+
 /** The `mock:<name>` endpoint of a router (created on first use, by a route or by a test). */
 export function mockEndpoint(services: RouterServices, name: string): MockEndpoint {
-  const endpoints = sharedState(services, 'mock', () => new Map<string, MockEndpoint>());
+  const endpoints = MOCK_ENDPOINTS.of(services);
   let endpoint = endpoints.get(name);
   if (!endpoint) endpoints.set(name, (endpoint = new MockEndpoint(name)));
   return endpoint;

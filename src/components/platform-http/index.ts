@@ -1,8 +1,8 @@
 import type { ComponentSpec, Consumer } from '../../runtime/component.js';
 import type { BuildContext } from '../../runtime/step.js';
 import type { Endpoint } from '../../runtime/component.js';
-import { normalisePath, pathTemplateProblem } from '../../server/http-entries.js';
-import { HTTP_METHODS, httpEntryConsumer, mediaTypeList, methodList } from '../../server/http-consumer.js';
+import { normalisePath, pathTemplateProblem } from './http-entries.js';
+import { HTTP_METHODS, httpEntryConsumer, mediaTypeList, methodList } from './http-consumer.js';
 
 export interface PlatformHttpOptions {
   httpMethodRestrict?: string;

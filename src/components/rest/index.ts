@@ -1,7 +1,7 @@
 import type { ComponentSpec, Consumer } from '../../runtime/component.js';
 import { rolesFromRestSecurity } from '../../security/rest-security.js';
-import { normalisePath } from '../../server/http-entries.js';
-import { HTTP_METHODS, httpEntryConsumer, mediaTypeList } from '../../server/http-consumer.js';
+import { normalisePath } from '../platform-http/http-entries.js';
+import { HTTP_METHODS, httpEntryConsumer, mediaTypeList } from '../platform-http/http-consumer.js';
 import { checkHttpEndpoint } from '../platform-http/index.js';
 
 export interface RestOptions {

@@ -21,11 +21,11 @@ import {
   RetryLaterSignal,
   ServicePipesError,
   toError,
-} from '../../runtime/errors.js';
+} from '../../errors/index.js';
 import type { Exchange } from '../../runtime/exchange.js';
 import { exchangeFields } from '../../observability/logger.js';
 import { routerMetrics } from '../../observability/metrics.js';
-import { inFlightWireTaps } from '../../eips/wire-tap/in-flight.js';
+import { inFlightWireTaps } from '../../runtime/in-flight-wire-taps.js';
 import { breakerRegistry, type BreakerEvent } from '../../reliability/breakers.js';
 import { attemptsOf, deadLetter, handBack, scheduleRetry } from '../../reliability/broker-retry.js';
 import {

@@ -1,4 +1,4 @@
-import type { RouteDefinition, SourceLocation, StepDefinition } from '../../dsl/model.js';
+import type { RouteDefinition, SourceLocation, StepDefinition } from '../../runtime/definitions.js';
 import type { ComponentSpec, Consumer, Endpoint, Producer } from '../../runtime/component.js';
 import { parseEndpointUri } from '../../runtime/endpoint-uri.js';
 import type { BuildContext } from '../../runtime/step.js';

@@ -4,10 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Exchange } from '../../runtime/exchange.js';
-import { DeliveryProperties, InvalidPayloadError } from '../../runtime/errors.js';
+import { DeliveryProperties, InvalidPayloadError } from '../../errors/index.js';
 import type { DeliveredMessage, OutboundMessage } from '../../transport/transport.js';
 import { attemptsOf } from '../../reliability/broker-retry.js';
-import { checkJsonDepth, utf8Text } from '../../server/json-body.js';
+import { checkJsonDepth, utf8Text } from '../shared/json-body.js';
 import { CORRELATION_HEADER, crossesToBroker, sendableToBroker, takenFromBroker } from '../../security/header-boundaries.js';
 
 /** Camel's header names of the spring-rabbitmq component (producer overrides and consumed-message facts). */

@@ -1,5 +1,5 @@
 import type { JsonSchema } from '../../runtime/json-schema.js';
-import { durationOption } from '../duration.js';
+import { durationOption } from '../../runtime/duration.js';
 
 /** Endpoint options of `spring-rabbitmq:exchangeName`, named as Camel names them. */
 export interface SpringRabbitOptions {

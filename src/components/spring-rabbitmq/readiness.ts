@@ -1,9 +1,10 @@
-import { setReadinessCheck } from '../../server/health.js';
-import { sharedState, type RouterServices } from '../../runtime/services.js';
+import { setReadinessCheck } from '../../runtime/readiness.js';
+import type { RouterServices } from '../../runtime/services.js';
+import { defineState } from '../../state/index.js';
 import { isTransportError, transportError } from '../../transport/transport-errors.js';
 import type { Transport } from '../../transport/transport.js';
 import type { Endpoint } from '../../runtime/component.js';
-import { toError } from '../../runtime/errors.js';
+import { toError } from '../../errors/index.js';
 
 export const READINESS_CHECK = 'broker';
 
@@ -18,21 +19,23 @@ interface BrokerWatch {
  */
 export function watchBroker(services: RouterServices): Transport {
   const transport = services.transport();
-  sharedState<BrokerWatch>(services, 'spring-rabbitmq.readiness', () => {
-    const watch: BrokerWatch = {};
-    transport.on('topology-error', (error) => (watch.topologyError = error.message));
-    transport.on('ready', () => (watch.topologyError = undefined));
-    setReadinessCheck(services, READINESS_CHECK, () => {
-      if (transport.isBlocked())
-        return { ready: false, detail: 'the broker blocks publishing (resource alarm)' };
-      if (!transport.isReady())
-        return { ready: false, detail: watch.topologyError ?? `${transport.kind} transport not connected` };
-      return { ready: true };
-    });
-    return watch;
-  });
+  BROKER_WATCH.of(services);
   return transport;
 }
+
+/** The broker watch is the router's: registered once, whatever route set runs. */
+const BROKER_WATCH = defineState('spring-rabbitmq.readiness', { scope: 'router' }, (services: RouterServices) => {
+  const transport = services.transport();
+  const watch: BrokerWatch = {};
+  transport.on('topology-error', (error) => (watch.topologyError = error.message));
+  transport.on('ready', () => (watch.topologyError = undefined));
+  setReadinessCheck(services, READINESS_CHECK, () => {
+    if (transport.isBlocked()) return { ready: false, detail: 'the broker blocks publishing (resource alarm)' };
+    if (!transport.isReady()) return { ready: false, detail: watch.topologyError ?? `${transport.kind} transport not connected` };
+    return { ready: true };
+  });
+  return watch;
+});
 
 /**
  * Declares what an endpoint needs; a queue or exchange that exists with other arguments stops the start

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../observability/logger.js';
-import { TimeoutError } from '../../runtime/errors.js';
-import { sharedState, type RouterServices } from '../../runtime/services.js';
+import { TimeoutError } from '../../errors/index.js';
+import type { RouterServices } from '../../runtime/services.js';
 import { routerQueue } from '../../transport/topology-names.js';
 import type {
   DeliveredMessage,
@@ -14,6 +14,10 @@ import type {
   Subscription,
   Transport,
 } from '../../transport/transport.js';
+import { defineState } from '../../state/index.js';
+
+/** One reply listener per reply queue and router, shared by every route set. */
+const REPLY_LISTENERS = defineState('spring-rabbitmq.replies', { scope: 'router' }, () => new Map<string, ReplyListener>());
 
 /** Camel's name for "no reply in time". */
 export class ExchangeTimedOutError extends TimeoutError {
@@ -99,7 +103,7 @@ export function replyListener(
   queueType: 'quorum' | 'classic',
   logger: Logger,
 ): ReplyListener {
-  const listeners = sharedState(services, 'spring-rabbitmq.replies', () => new Map<string, ReplyListener>());
+  const listeners = REPLY_LISTENERS.of(services);
   let listener = listeners.get(queue);
   if (!listener)
     listeners.set(queue, (listener = new ReplyListener(services.transport(), queue, queueType, logger)));

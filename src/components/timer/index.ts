@@ -1,8 +1,8 @@
 import type { ComponentSpec, Consumer } from '../../runtime/component.js';
 import { Exchange } from '../../runtime/exchange.js';
-import { toError } from '../../runtime/errors.js';
+import { toError } from '../../errors/index.js';
 import { exchangeFields } from '../../observability/logger.js';
-import { durationOption, parseDuration } from '../duration.js';
+import { durationOption, parseDuration } from '../../runtime/duration.js';
 
 export interface TimerOptions {
   period: number | string;

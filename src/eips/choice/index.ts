@@ -1,10 +1,10 @@
 import type { StepSpec } from '../../runtime/step.js';
-import { DefinitionError } from '../../runtime/step.js';
-import type { CompiledPredicate } from '../../languages/language.js';
+import { DefinitionError } from '../../errors/index.js';
+import type { CompiledPredicate } from '../../runtime/language.js';
 import type { Processor } from '../../runtime/processor.js';
 import { Exchange } from '../../runtime/exchange.js';
 import { nestedIdentity, stepsSchema } from '../shared/schema.js';
-import { booleanOption, isExpressionDefinition, locOf, objectOption, stepList } from '../shared/options.js';
+import { booleanOption, isExpressionDefinition, locOf, objectOption, stepList } from '../../runtime/step-options.js';
 
 interface Branch {
   matches: CompiledPredicate;

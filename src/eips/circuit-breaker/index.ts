@@ -1,14 +1,14 @@
 import CircuitBreaker from 'opossum';
-import type { StepDefinition } from '../../dsl/model.js';
+import type { StepDefinition } from '../../runtime/definitions.js';
 import type { Exchange } from '../../runtime/exchange.js';
 import type { StepSpec } from '../../runtime/step.js';
-import { DefinitionError } from '../../runtime/step.js';
-import { CircuitOpenError, TimeoutError } from '../../runtime/errors.js';
+import { DefinitionError } from '../../errors/index.js';
+import { CircuitOpenError, TimeoutError } from '../../errors/index.js';
 import { breakerRegistry, countsAgainstPartner, type BreakerRegistry } from '../../reliability/breakers.js';
 import { callSignalOf, clearCallSignal, setCallSignal } from '../../reliability/call-signal.js';
-import { httpOrigin } from '../../components/http/index.js';
+import { httpOrigin } from '../../runtime/endpoint-uri.js';
 import { nestedIdentity, stepsSchema } from '../shared/schema.js';
-import { booleanOption, locOf, objectOption, stepList } from '../shared/options.js';
+import { booleanOption, locOf, objectOption, stepList } from '../../runtime/step-options.js';
 import { breakerSettings, resilience4jSchema } from './resilience-config.js';
 
 /** Camel's result properties (org.apache.camel.spi.CircuitBreakerConstants) and the state property. */

@@ -1,11 +1,11 @@
-import type { SourceLocation } from '../../dsl/model.js';
+import type { SourceLocation } from '../../runtime/definitions.js';
 import type { JsonSchema } from '../../runtime/json-schema.js';
 import type { BuildContext } from '../../runtime/step.js';
-import { DefinitionError } from '../../runtime/step.js';
-import { KNOWN_CAMEL_EXCEPTIONS, isKnownCamelException } from '../../runtime/errors.js';
+import { DefinitionError } from '../../errors/index.js';
+import { KNOWN_CAMEL_EXCEPTIONS, isKnownCamelException } from '../../errors/index.js';
 import { didYouMean } from '../../runtime/did-you-mean.js';
 import type { BreakerSettings } from '../../reliability/breakers.js';
-import { parseDuration } from '../../components/duration.js';
+import { parseDuration } from '../../runtime/duration.js';
 
 /**
  * Camel's `resilience4jConfiguration` mapped onto opossum 9:

@@ -1,8 +1,8 @@
 import type { StepSpec } from '../../runtime/step.js';
-import { DefinitionError } from '../../runtime/step.js';
-import { InvalidPayloadError } from '../../runtime/errors.js';
+import { DefinitionError } from '../../errors/index.js';
+import { InvalidPayloadError } from '../../errors/index.js';
 import { didYouMean } from '../../runtime/did-you-mean.js';
-import { booleanOption, optionalString, requiredString } from '../shared/options.js';
+import { booleanOption, optionalString, requiredString } from '../../runtime/step-options.js';
 import { TARGETS, type Conversion } from './conversions.js';
 import { syncProcessor } from '../shared/sync-processor.js';
 

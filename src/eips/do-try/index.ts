@@ -1,19 +1,19 @@
 import type { StepSpec, BuildContext } from '../../runtime/step.js';
-import { DefinitionError } from '../../runtime/step.js';
-import type { CompiledPredicate } from '../../languages/language.js';
+import { DefinitionError } from '../../errors/index.js';
+import type { CompiledPredicate } from '../../runtime/language.js';
 import type { Exchange } from '../../runtime/exchange.js';
 import type { Processor } from '../../runtime/processor.js';
-import type { SourceLocation } from '../../dsl/model.js';
+import type { SourceLocation } from '../../runtime/definitions.js';
 import {
   RetryLaterSignal,
   KNOWN_CAMEL_EXCEPTIONS,
   exceptionDistance,
   isKnownCamelException,
   toError,
-} from '../../runtime/errors.js';
+} from '../../errors/index.js';
 import { didYouMean } from '../../runtime/did-you-mean.js';
 import { nestedIdentity, stepsSchema } from '../shared/schema.js';
-import { locOf, objectOption, stepList, subExpression } from '../shared/options.js';
+import { locOf, objectOption, stepList, subExpression } from '../../runtime/step-options.js';
 
 /** Camel keeps the caught error here too, so later steps can still see what was handled. */
 export const EXCEPTION_CAUGHT = 'CamelExceptionCaught';

@@ -1,6 +1,6 @@
 import type { StepSpec } from '../../runtime/step.js';
 import { stepsSchema } from '../shared/schema.js';
-import { optionalString, stepExpression, stepList } from '../shared/options.js';
+import { optionalString, stepExpression, stepList } from '../../runtime/step-options.js';
 
 /** Camel records the outcome of every filter in this property, whatever statusPropertyName says. */
 const FILTER_MATCHED = 'CamelFilterMatched';

@@ -1,8 +1,8 @@
 import type { StepSpec } from '../../runtime/step.js';
 import { noop } from '../../runtime/processor.js';
 import { exchangeFields } from '../../observability/logger.js';
-import { optionalString, requiredString } from '../shared/options.js';
-import { DefinitionError } from '../../runtime/step.js';
+import { optionalString, requiredString } from '../../runtime/step-options.js';
+import { DefinitionError } from '../../errors/index.js';
 import { asText } from '../shared/sync-processor.js';
 
 /** Camel's logging levels and the winston level each one writes at. OFF writes nothing. */

@@ -1,7 +1,7 @@
 import type { StepSpec } from '../../runtime/step.js';
-import { DefinitionError } from '../../runtime/step.js';
+import { DefinitionError } from '../../errors/index.js';
 import { stepsSchema } from '../shared/schema.js';
-import { booleanOption, optionalString, stepList } from '../shared/options.js';
+import { booleanOption, optionalString, stepList } from '../../runtime/step-options.js';
 import { defaultStrategy, resolveAggregationStrategy } from '../shared/aggregation.js';
 import { fanOutOptions, warnAboutParallelOptions } from '../shared/parallel.js';
 

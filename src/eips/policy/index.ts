@@ -1,16 +1,17 @@
-import type { BeanDefinition } from '../../dsl/model.js';
 import { didYouMean } from '../../runtime/did-you-mean.js';
-import { AuthorizationError } from '../../runtime/errors.js';
+import { AuthorizationError } from '../../errors/index.js';
 import type { Exchange } from '../../runtime/exchange.js';
-import { DefinitionError, type StepSpec } from '../../runtime/step.js';
+import { type StepSpec } from '../../runtime/step.js';
+import { DefinitionError } from '../../errors/index.js';
 import { PRINCIPAL_PROPERTY, type Principal } from '../../security/authenticate.js';
 import { writeAudit, type AccessDecision } from '../../security/authorize.js';
-import { SECURITY_SHARED_KEY, type Security } from '../../security/index.js';
+import { routerSecurity, type Security } from '../../security/index.js';
 import { stepsSchema } from '../shared/schema.js';
-import { requiredString, stepList } from '../shared/options.js';
-import { BEANS_SHARED_KEY, readPolicyBean, type SecurityPolicy } from './policy-bean.js';
+import { requiredString, stepList } from '../../runtime/step-options.js';
+import { ROUTE_SET_BEANS, readPolicyBean, type SecurityPolicy } from './policy-bean.js';
 
-export { BEANS_SHARED_KEY, KEYCLOAK_POLICY_TYPE, POLICY_BEAN_TYPES } from './policy-bean.js';
+export { ROUTE_SET_BEANS, policyBeansModule } from './policy-bean.js';
+export { KEYCLOAK_POLICY_TYPE, POLICY_BEAN_TYPES } from '../../runtime/definitions.js';
 
 /**
  * Camel's `policy` step with a security-policy bean: the caller (the `ServicePipesPrincipal` exchange
@@ -37,7 +38,7 @@ export const policyStep: StepSpec = {
   create(definition, context) {
     const snippet = 'policy:\n  ref: paymentsAdminPolicy\n  steps:\n    - to: direct:refund';
     const ref = requiredString(definition, 'ref', snippet);
-    const beans = context.services.shared.get(BEANS_SHARED_KEY) as BeanDefinition[] | undefined;
+    const beans = ROUTE_SET_BEANS.peek(context.services);
     const bean = beans?.find((candidate) => candidate.name === ref);
     if (!bean) {
       const names = (beans ?? []).map((candidate) => candidate.name);
@@ -50,7 +51,7 @@ export const policyStep: StepSpec = {
       });
     }
     const policy = readPolicyBean(bean, (diagnostic) => context.report(diagnostic));
-    const security = context.services.shared.get(SECURITY_SHARED_KEY) as Security | undefined;
+    const security = routerSecurity(context.services);
     if (policy.requiredPermissions.length > 0 && !security) {
       throw new DefinitionError({
         message: `Policy bean '${bean.name}' requires permissions, but no RBAC file is loaded`,

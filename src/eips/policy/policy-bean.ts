@@ -1,17 +1,21 @@
-import type { BeanDefinition, LoadDiagnostic } from '../../dsl/model.js';
+import { defineState } from '../../state/index.js';
+import type { RouterModule } from '../../runtime/router-module.js';
+import { KEYCLOAK_POLICY_TYPE, POLICY_BEAN_TYPES, type BeanDefinition, type LoadDiagnostic } from '../../runtime/definitions.js';
 import { didYouMean } from '../../runtime/did-you-mean.js';
-import { DefinitionError } from '../../runtime/step.js';
+import { DefinitionError } from '../../errors/index.js';
 import { isParsedPermission, parsePermission } from '../../security/permissions.js';
 
-/** Bean types the `policy` step understands (Camel's Keycloak security policy, enforced through the RBAC file). */
-export const KEYCLOAK_POLICY_TYPE = 'org.apache.camel.component.keycloak.security.KeycloakSecurityPolicy';
-export const POLICY_BEAN_TYPES: readonly string[] = [KEYCLOAK_POLICY_TYPE];
 
-/**
- * Key in `RouterServices.shared` under which the router keeps the route set's `beans` list, so the
- * `policy` step can resolve its `ref` at load.
- */
-export const BEANS_SHARED_KEY = 'beans';
+/** The route set's `beans` list, so the `policy` step can resolve its `ref` at load. */
+export const ROUTE_SET_BEANS = defineState<readonly BeanDefinition[]>('beans', { scope: 'route-set' }, () => []);
+
+/** Shares the route set's beans before its routes are built (the policy step reads them). */
+export const policyBeansModule: RouterModule = {
+  name: 'policy-beans',
+  beforeBuild(routeSet, services) {
+    ROUTE_SET_BEANS.set(services, routeSet.beans);
+  },
+};
 
 /** What a policy bean requires of the caller. */
 export interface SecurityPolicy {

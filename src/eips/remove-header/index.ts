@@ -1,5 +1,5 @@
 import type { StepSpec } from '../../runtime/step.js';
-import { requiredString } from '../shared/options.js';
+import { requiredString } from '../../runtime/step-options.js';
 import { syncProcessor } from '../shared/sync-processor.js';
 import { namedRemovalSchema } from '../shared/remove-by-pattern.js';
 

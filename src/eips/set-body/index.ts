@@ -1,5 +1,5 @@
 import type { StepSpec } from '../../runtime/step.js';
-import { stepExpression } from '../shared/options.js';
+import { stepExpression } from '../../runtime/step-options.js';
 
 export const setBodyStep: StepSpec = {
   keyword: 'setBody',

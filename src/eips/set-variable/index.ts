@@ -1,5 +1,5 @@
 import type { StepSpec } from '../../runtime/step.js';
-import { DefinitionError } from '../../runtime/step.js';
+import { DefinitionError } from '../../errors/index.js';
 import { namedValueProcessor, namedValueSchema } from '../shared/set-value.js';
 
 export const setVariableStep: StepSpec = {

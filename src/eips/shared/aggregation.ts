@@ -1,6 +1,6 @@
-import { DefinitionError } from '../../runtime/step.js';
+import { DefinitionError } from '../../errors/index.js';
 import type { Exchange } from '../../runtime/exchange.js';
-import type { SourceLocation } from '../../dsl/model.js';
+import type { SourceLocation } from '../../runtime/definitions.js';
 import { didYouMean } from '../../runtime/did-you-mean.js';
 
 /**

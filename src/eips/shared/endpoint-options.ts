@@ -1,7 +1,7 @@
 import type { ExchangePattern } from '../../runtime/exchange.js';
-import type { StepDefinition } from '../../dsl/model.js';
+import type { StepDefinition } from '../../runtime/definitions.js';
 import type { Processor } from '../../runtime/processor.js';
-import { DefinitionError } from '../../runtime/step.js';
+import { DefinitionError } from '../../errors/index.js';
 
 /** `parameters:` of to / toD / wireTap as a plain map (undefined when absent). */
 export function parametersOf(definition: StepDefinition): Record<string, unknown> | undefined {

@@ -1,7 +1,7 @@
-import type { StepDefinition } from '../../dsl/model.js';
+import type { StepDefinition } from '../../runtime/definitions.js';
 import type { BuildContext } from '../../runtime/step.js';
 import type { JsonSchema } from '../../runtime/json-schema.js';
-import { booleanOption } from './options.js';
+import { booleanOption } from '../../runtime/step-options.js';
 import { BUILT_IN_STRATEGIES } from './aggregation.js';
 
 /** Options split and multicast share; parallel ones are accepted so Camel routes load, and run one at a time. */

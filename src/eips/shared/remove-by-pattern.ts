@@ -1,9 +1,9 @@
-import type { StepDefinition } from '../../dsl/model.js';
+import type { StepDefinition } from '../../runtime/definitions.js';
 import type { JsonSchema } from '../../runtime/json-schema.js';
 import type { Processor } from '../../runtime/processor.js';
 import type { Exchange } from '../../runtime/exchange.js';
 import { compileNamePattern } from './name-pattern.js';
-import { optionalString, requiredString } from './options.js';
+import { optionalString, requiredString } from '../../runtime/step-options.js';
 import { syncProcessor } from './sync-processor.js';
 
 export function patternRemovalSchema(what: string, example: string): JsonSchema {

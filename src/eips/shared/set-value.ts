@@ -1,10 +1,10 @@
-import type { StepDefinition } from '../../dsl/model.js';
+import type { StepDefinition } from '../../runtime/definitions.js';
 import type { Exchange } from '../../runtime/exchange.js';
 import type { JsonSchema } from '../../runtime/json-schema.js';
 import type { Processor } from '../../runtime/processor.js';
 import type { BuildContext } from '../../runtime/step.js';
 import { isSimpleTemplate } from './schema.js';
-import { requiredString, stepExpression } from './options.js';
+import { requiredString, stepExpression } from '../../runtime/step-options.js';
 import { asText } from './sync-processor.js';
 
 /** Schema of setHeader / setProperty / setVariable: a name plus the step's expression. */

@@ -1,6 +1,6 @@
 import type { Exchange } from '../../runtime/exchange.js';
 import type { Processor } from '../../runtime/processor.js';
-import { toError } from '../../runtime/errors.js';
+import { toError } from '../../errors/index.js';
 
 /** A processor for work that never waits; a throw still becomes a rejected promise, as callers expect. */
 export function syncProcessor(work: (exchange: Exchange) => void): Processor {

@@ -1,7 +1,7 @@
 import type { StepSpec } from '../../runtime/step.js';
 import { cloneValue } from '../../runtime/exchange.js';
 import { stepsSchema } from '../shared/schema.js';
-import { booleanOption, optionalString, stepExpression, stepList } from '../shared/options.js';
+import { booleanOption, optionalString, stepExpression, stepList } from '../../runtime/step-options.js';
 import { defaultStrategy, resolveAggregationStrategy } from '../shared/aggregation.js';
 import { fanOutOptions, warnAboutParallelOptions } from '../shared/parallel.js';
 import { partsOf, withLookahead } from './parts.js';

@@ -1,7 +1,7 @@
 import type { StepSpec } from '../../runtime/step.js';
-import { KNOWN_CAMEL_EXCEPTIONS, ThrownError, isKnownCamelException } from '../../runtime/errors.js';
+import { KNOWN_CAMEL_EXCEPTIONS, ThrownError, isKnownCamelException } from '../../errors/index.js';
 import { didYouMean } from '../../runtime/did-you-mean.js';
-import { optionalString, requiredString } from '../shared/options.js';
+import { optionalString, requiredString } from '../../runtime/step-options.js';
 import { asText } from '../shared/sync-processor.js';
 
 /** Raises an error of a named exception type, to be handled by doCatch / onException or answered to the caller. */

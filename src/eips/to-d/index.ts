@@ -3,7 +3,7 @@ import type { Producer } from '../../runtime/component.js';
 import type { Processor } from '../../runtime/processor.js';
 import { exchangeFields } from '../../observability/logger.js';
 import { isSimpleTemplate, patternSchema } from '../shared/schema.js';
-import { booleanOption, requiredString } from '../shared/options.js';
+import { booleanOption, requiredString } from '../../runtime/step-options.js';
 import { asText } from '../shared/sync-processor.js';
 import { appendParameters, parametersOf, patternOf, withPattern } from '../shared/endpoint-options.js';
 

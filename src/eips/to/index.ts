@@ -1,6 +1,6 @@
 import type { StepSpec } from '../../runtime/step.js';
 import { patternSchema } from '../shared/schema.js';
-import { requiredString } from '../shared/options.js';
+import { requiredString } from '../../runtime/step-options.js';
 import { parametersOf, patternOf, withPattern } from '../shared/endpoint-options.js';
 
 /** Sends the exchange to an endpoint and continues with its reply (Camel's `to`). */

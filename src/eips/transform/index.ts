@@ -1,6 +1,6 @@
 import type { StepSpec } from '../../runtime/step.js';
-import { DefinitionError } from '../../runtime/step.js';
-import { stepExpression } from '../shared/options.js';
+import { DefinitionError } from '../../errors/index.js';
+import { stepExpression } from '../../runtime/step-options.js';
 
 /** Camel's `transform`: like setBody (in Camel 4 both replace the message body). */
 export const transformStep: StepSpec = {

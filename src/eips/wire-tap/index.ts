@@ -3,10 +3,10 @@ import type { Producer } from '../../runtime/component.js';
 import type { Exchange } from '../../runtime/exchange.js';
 import { exchangeFields } from '../../observability/logger.js';
 import { isSimpleTemplate } from '../shared/schema.js';
-import { booleanOption, requiredString } from '../shared/options.js';
+import { booleanOption, requiredString } from '../../runtime/step-options.js';
 import { asText, syncProcessor } from '../shared/sync-processor.js';
 import { appendParameters, parametersOf } from '../shared/endpoint-options.js';
-import { inFlightWireTaps } from './in-flight.js';
+import { inFlightWireTaps } from '../../runtime/in-flight-wire-taps.js';
 
 /**
  * Wire tap: sends a copy of the message to an endpoint, fire-and-forget (InOnly), and continues at once.

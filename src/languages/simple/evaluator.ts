@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Exchange } from '../../runtime/exchange.js';
-import { ExpressionError } from '../../runtime/errors.js';
+import { ExpressionError } from '../../errors/index.js';
 import { coerceCompare, coerceEquals, convertTo, describeType, toPredicate, toText } from '../convert.js';
 import { jsonInput, looksLikeJsonDocument } from '../json-input.js';
 import type { DateSource, FunctionCall, Step, SupportedMethod } from './functions.js';

@@ -1,8 +1,8 @@
-import type { ExpressionDefinition } from '../../dsl/model.js';
-import { ExpressionError } from '../../runtime/errors.js';
+import type { ExpressionDefinition } from '../../runtime/definitions.js';
+import { ExpressionError } from '../../errors/index.js';
 import type { Exchange } from '../../runtime/exchange.js';
 import { booleanOption, convertTo, parseResultType } from '../convert.js';
-import type { CompiledExpression, CompiledPredicate, LanguageSpec } from '../language.js';
+import type { CompiledExpression, CompiledPredicate, LanguageSpec } from '../../runtime/language.js';
 import { RESULT_TYPE_OPTION, TRIM_OPTION } from '../options.js';
 import { fromSyncPredicate } from '../predicate.js';
 import { compilePredicateTree, compileTemplate } from './evaluator.js';

@@ -1,15 +1,17 @@
+import { ServicePipesError } from '../../errors/index.js';
 /**
  * A compile error in a simple expression. `index` is 0-based in the expression text as written in the
  * route file (before trimming), so the loader can point at the exact character; the message says the same
  * in words and shows the text with a caret under the place.
  */
-export class SimpleSyntaxError extends Error {
+export class SimpleSyntaxError extends ServicePipesError {
+  // Before it joined the hierarchy it was a plain Error, which onException clauses see as a RuntimeException.
+  override camelName = 'java.lang.RuntimeException';
   readonly index: number;
   readonly reason: string;
 
   constructor(reason: string, source: string, index: number) {
-    super(formatMessage(reason, source, index));
-    this.name = 'SimpleSyntaxError';
+    super('SIMPLE_SYNTAX', formatMessage(reason, source, index));
     this.reason = reason;
     this.index = index;
   }

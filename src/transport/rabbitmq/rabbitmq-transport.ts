@@ -15,7 +15,7 @@ import {
   type Publisher,
 } from 'rabbitmq-client';
 import type { Logger } from '../../observability/logger.js';
-import type { TransportError } from '../../runtime/errors.js';
+import type { TransportError } from '../../errors/index.js';
 import type {
   ConsumeOptions,
   DeliveredMessage,

@@ -1,6 +1,8 @@
-import type { SourceLocation } from '../dsl/model.js';
-import type { RouteHandle } from '../runtime/component.js';
-import { sharedState, type RouterServices } from '../runtime/services.js';
+import { ServicePipesError } from '../../errors/index.js';
+import type { SourceLocation } from '../../runtime/definitions.js';
+import type { RouteHandle } from '../../runtime/component.js';
+import type { RouterServices } from '../../runtime/services.js';
+import { defineState } from '../../state/index.js';
 
 /**
  * One HTTP entry point served by a route (`platform-http:` or `rest:`). Entries live in a table in the
@@ -44,10 +46,11 @@ interface CompiledEntry {
 }
 
 /** Thrown when an entry would answer the same method and path as one already registered. */
-export class HttpEntryConflictError extends Error {
+export class HttpEntryConflictError extends ServicePipesError {
+  // Before it joined the hierarchy it was a plain Error, which onException clauses see as a RuntimeException.
+  override camelName = 'java.lang.RuntimeException';
   constructor(message: string) {
-    super(message);
-    this.name = 'HttpEntryConflictError';
+    super('HTTP_ENTRY_CONFLICT', message);
   }
 }
 
@@ -111,9 +114,12 @@ export class HttpEntryTable {
   }
 }
 
+/** The entry table belongs to a route set; adopting a reloaded set swaps it in one step, so no request meets an empty table. */
+const HTTP_ENTRIES = defineState('http.entries', { scope: 'route-set' }, () => new HttpEntryTable());
+
 /** The HTTP entry table of a router (shared by the platform-http and rest consumers and the server). */
 export function httpEntries(services: RouterServices): HttpEntryTable {
-  return sharedState(services, 'http.entries', () => new HttpEntryTable());
+  return HTTP_ENTRIES.of(services);
 }
 
 /** `/payments/` and `payments` both mean `/payments`. */

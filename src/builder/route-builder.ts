@@ -1,29 +1,21 @@
-import type { ExpressionDefinition, LoadDiagnostic, RouteDefinition, RouteSet, SourceLocation, StepDefinition } from '../dsl/model.js';
-import type { CompiledExpression, CompiledPredicate } from '../languages/language.js';
+import type { ExpressionDefinition, LoadDiagnostic, RouteDefinition, RouteSet, SourceLocation, StepDefinition } from '../runtime/definitions.js';
+import type { CompiledExpression, CompiledPredicate } from '../runtime/language.js';
 import { toPredicate } from '../languages/convert.js';
 import type { Logger } from '../observability/logger.js';
-import type { ComponentSpec, Endpoint, Producer } from './component.js';
-import { didYouMean } from './did-you-mean.js';
-import { displayUri, parseEndpointUri } from './endpoint-uri.js';
-import { EndpointOptionsValidator } from './endpoint-options.js';
-import { ServicePipesError, toError } from './errors.js';
-import type { Exchange } from './exchange.js';
-import { noop, pipeline, type Processor } from './processor.js';
-import { ResourceResolver } from './resources.js';
-import { sharedState, type RouterServices } from './services.js';
-import { DefinitionError, type BuildContext } from './step.js';
+import type { BuiltRoute } from '../runtime/built-route.js';
+import type { ComponentSpec, Endpoint, Producer } from '../runtime/component.js';
+import { didYouMean } from '../runtime/did-you-mean.js';
+import { displayUri, parseEndpointUri } from '../runtime/endpoint-uri.js';
+import { ENDPOINT_OPTIONS, type EndpointOptionsValidator } from '../runtime/endpoint-options.js';
+import { ServicePipesError, toError } from '../errors/index.js';
+import type { Exchange } from '../runtime/exchange.js';
+import { noop, pipeline, type Processor } from '../runtime/processor.js';
+import { ResourceResolver } from '../runtime/resources.js';
+import type { RouterServices } from '../runtime/services.js';
+import { type BuildContext } from '../runtime/step.js';
+import { DefinitionError } from '../errors/index.js';
 import { createRouteErrorHandling } from '../errorhandling/index.js';
 import { routerMetrics } from '../observability/metrics.js';
-
-/** A route compiled and ready to start: its consumer endpoint, its processor and the producers it uses. */
-export interface BuiltRoute {
-  definition: RouteDefinition;
-  from: Endpoint;
-  component: ComponentSpec;
-  processor: Processor;
-  producers: Producer[];
-  logger: Logger;
-}
 
 export interface BuildResult {
   routes: BuiltRoute[];
@@ -51,7 +43,7 @@ export function buildRoutes(routeSet: RouteSet, services: RouterServices): Build
     diagnostics.push(diagnostic);
   };
   const resources = new ResourceResolver([services.config.schemasDir, ...services.config.resources]);
-  const optionsValidator = sharedState(services, 'endpoint-options', () => new EndpointOptionsValidator());
+  const optionsValidator = ENDPOINT_OPTIONS.of(services);
   const routes: BuiltRoute[] = [];
 
   for (const definition of routeSet.routes) {
@@ -348,7 +340,7 @@ export function createStandaloneProducer(services: RouterServices, uri: string, 
     report: (d) => diagnostics.push(d),
     afterBuild: () => {},
     resources: new ResourceResolver([services.config.schemasDir, ...services.config.resources]),
-    optionsValidator: sharedState(services, 'endpoint-options', () => new EndpointOptionsValidator()),
+    optionsValidator: ENDPOINT_OPTIONS.of(services),
     producers: [],
   });
   const producer = context.producer(uri, parameters, loc);
@@ -385,7 +377,7 @@ export function buildProducerAt(
     report: (d) => diagnostics.push(d),
     afterBuild: (check) => checks.push(check),
     resources: new ResourceResolver([services.config.schemasDir, ...services.config.resources]),
-    optionsValidator: sharedState(services, 'endpoint-options', () => new EndpointOptionsValidator()),
+    optionsValidator: ENDPOINT_OPTIONS.of(services),
     producers: [],
   });
   const producer = context.producer(uri, parameters, loc);

@@ -1,5 +1,5 @@
-import type { ExpressionDefinition, SourceLocation, StepDefinition } from '../../dsl/model.js';
-import { DefinitionError } from '../../runtime/step.js';
+import type { ExpressionDefinition, SourceLocation, StepDefinition } from './definitions.js';
+import { DefinitionError } from '../errors/index.js';
 
 /**
  * Typed reads of a normalised step's options. The loader has checked the shapes against the step schema, but

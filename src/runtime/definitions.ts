@@ -2,17 +2,9 @@
  * The internal model that both Camel YAML notations (compact and canonical) normalise into.
  * Everything here is plain data with source locations; nothing is compiled or started.
  */
+import type { LoadDiagnostic, Severity, SourceLocation } from '../errors/diagnostic.js';
 
-/** Where a node came from, for every error and warning the router prints. */
-export interface SourceLocation {
-  file: string;
-  /** 1-based. */
-  line: number;
-  /** 1-based. */
-  col: number;
-  /** YAML path, e.g. `[0].route.from.steps[2].setHeader`. */
-  path: string;
-}
+export type { LoadDiagnostic, Severity, SourceLocation };
 
 /**
  * An expression in canonical form, whatever spelling the file used:
@@ -101,22 +93,7 @@ export interface FlowDocument {
   locs?: Record<string, SourceLocation>;
 }
 
-export type Severity = 'error' | 'warning';
 
-/** A load-time finding: everything a user needs to fix it without reading the router's source. */
-export interface LoadDiagnostic {
-  severity: Severity;
-  /** What is wrong, in one sentence. */
-  message: string;
-  loc?: SourceLocation;
-  /** What was expected at this place. */
-  expected?: string;
-  /** "did you mean ..." candidates. */
-  suggestions?: string[];
-  /** A hint, and/or the canonical snippet to write instead. */
-  hint?: string;
-  snippet?: string;
-}
 
 /** Everything loaded from a set of route files. */
 export interface RouteSet {
@@ -129,3 +106,7 @@ export interface RouteSet {
   files: string[];
   diagnostics: LoadDiagnostic[];
 }
+
+/** Bean types the `policy` step understands (Camel's Keycloak security policy, enforced through the RBAC file). */
+export const KEYCLOAK_POLICY_TYPE = 'org.apache.camel.component.keycloak.security.KeycloakSecurityPolicy';
+export const POLICY_BEAN_TYPES: readonly string[] = [KEYCLOAK_POLICY_TYPE];

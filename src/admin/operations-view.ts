@@ -5,11 +5,12 @@
  */
 import { flowEngine } from '../asyncengine/module.js';
 import type { ConsumerStats } from '../runtime/component.js';
-import { existingTransport, routerControl, type ManagedRoute } from '../runtime/router.js';
+import { existingTransport } from '../runtime/services.js';
+import { routerControl, type ManagedRoute } from '../runtime/router.js';
 import type { RouterServices } from '../runtime/services.js';
 import { breakerRegistry, type BreakerState } from '../reliability/breakers.js';
 import { deadLetterQueueName } from '../transport/topology-names.js';
-import { routerMetrics } from './metrics.js';
+import { routerMetrics } from '../observability/metrics.js';
 
 export interface RouteCounters {
   received: number;

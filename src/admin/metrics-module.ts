@@ -1,11 +1,14 @@
 import type { RouterModule } from '../runtime/router-module.js';
-import { existingTransport } from '../runtime/router.js';
-import { sharedState, type RouterServices } from '../runtime/services.js';
+import { existingTransport } from '../runtime/services.js';
+import type { RouterServices } from '../runtime/services.js';
 import { breakerRegistry, type BreakerEvent, type BreakerRegistry } from '../reliability/breakers.js';
-import { readiness } from '../server/health.js';
+import { readiness } from '../runtime/readiness.js';
 import { httpExtensions } from '../server/http-server.js';
-import { routerMetrics, type RouterMetrics } from './metrics.js';
+import { routerMetrics, type RouterMetrics } from '../observability/metrics.js';
 import { BREAKER_STATE_VALUE, breakerViews, consumerView, managedRoutes, queueDepths } from './operations-view.js';
+import { defineState } from '../state/index.js';
+
+const METRICS_MODULE = defineState<MetricsState>('admin.metrics-module', { scope: 'router' }, () => ({ mounted: false, lastPoll: 0, watched: new WeakSet(), removeHooks: [] }));
 
 /** How often queue depths are asked of the broker; a scrape asks again only when the last answer is older. */
 export const QUEUE_POLL_INTERVAL_MS = 15_000;
@@ -21,7 +24,7 @@ interface MetricsState {
 }
 
 function metricsState(services: RouterServices): MetricsState {
-  return sharedState(services, 'observability.metrics-module', () => ({ mounted: false, lastPoll: 0, watched: new WeakSet(), removeHooks: [] }));
+  return METRICS_MODULE.of(services);
 }
 
 /**

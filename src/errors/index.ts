@@ -45,6 +45,10 @@ export function isKnownCamelException(name: string): boolean {
   return KNOWN_CAMEL_EXCEPTIONS.includes(name);
 }
 
+import type { LoadDiagnostic } from './diagnostic.js';
+
+export type { LoadDiagnostic, Severity, SourceLocation } from './diagnostic.js';
+
 export interface ServicePipesErrorOptions {
   cause?: unknown;
   retryable?: boolean;
@@ -267,3 +271,28 @@ export const DeliveryProperties = {
   /** Header: true when this delivery is a retry. */
   redelivered: 'CamelRedelivered',
 } as const;
+
+/** Thrown by EIP and component factories to reject a definition; the builder adds it as a load error. */
+export class DefinitionError extends ServicePipesError {
+  // A load error is nothing a route catches; as a plain Error it counted as a RuntimeException.
+  override camelName = 'java.lang.RuntimeException';
+  readonly diagnostic: LoadDiagnostic;
+  constructor(diagnostic: Omit<LoadDiagnostic, 'severity'>) {
+    super('DEFINITION_INVALID', diagnostic.message);
+    this.diagnostic = { severity: 'error', ...diagnostic };
+  }
+}
+
+/** Thrown when route files do not load; carries every diagnostic of every file. */
+export class RouteLoadError extends ServicePipesError {
+  constructor(readonly diagnostics: LoadDiagnostic[]) {
+    super('ROUTES_NOT_LOADED', `${diagnostics.filter((d) => d.severity === 'error').length} error(s) in route files`);
+  }
+}
+
+/** Thrown by start/stop of a route that does not exist. */
+export class UnknownRouteError extends ServicePipesError {
+  constructor(readonly routeId: string) {
+    super('ROUTE_NOT_FOUND', `No route '${routeId}'`, { httpStatus: 404 });
+  }
+}

@@ -1,6 +1,6 @@
-import type { Exchange } from '../runtime/exchange.js';
-import type { ExpressionDefinition } from '../dsl/model.js';
-import type { JsonSchema } from '../runtime/json-schema.js';
+import type { Exchange } from './exchange.js';
+import type { ExpressionDefinition } from './definitions.js';
+import type { JsonSchema } from './json-schema.js';
 
 /** A compiled expression: evaluated per message, compiled once at load. */
 export type CompiledExpression = (exchange: Exchange) => unknown;

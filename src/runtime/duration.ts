@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../runtime/json-schema.js';
+import type { JsonSchema } from './json-schema.js';
 
 /** Camel durations: plain milliseconds (`1500`) or units (`500ms`, `1s`, `2m`, `1h`, `1m30s`). */
 const DURATION_TEXT = /^(?:\d+|(?:\d+(?:\.\d+)?(?:ms|s|m|h))+)$/;

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createRegistry } from '../catalog.js';
-import { dslSchemaText, PUBLISHED_SCHEMA_PATH } from './dsl-schema.js';
+import { createRegistry } from './catalog.js';
+import { dslSchemaText, PUBLISHED_SCHEMA_PATH } from '../dsl/dsl-schema.js';
 
 /** `npm run schema`: writes the route DSL's JSON Schema, assembled from the full registry, for editors. */
 const target = path.resolve(PUBLISHED_SCHEMA_PATH);

@@ -3,7 +3,7 @@
  * (HTTP entries, the async API): the bytes must be UTF-8, the document must parse, it must not nest deeper
  * than {@link MAX_JSON_DEPTH}, and it must not carry prototype-pollution keys.
  */
-import { HttpRequestError } from '../runtime/errors.js';
+import { HttpRequestError } from '../../errors/index.js';
 
 /**
  * Deepest nesting of arrays and objects accepted (Jackson's default too). Recursive code further on

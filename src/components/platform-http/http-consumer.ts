@@ -1,6 +1,6 @@
-import type { Consumer, ConsumerContext, Endpoint } from '../runtime/component.js';
-import type { Exchange } from '../runtime/exchange.js';
-import { toError } from '../runtime/errors.js';
+import type { Consumer, ConsumerContext, Endpoint } from '../../runtime/component.js';
+import type { Exchange } from '../../runtime/exchange.js';
+import { toError } from '../../errors/index.js';
 import { httpEntries, type HttpEntry } from './http-entries.js';
 
 /**
