@@ -4,7 +4,7 @@ import { attemptsOf, deadLetter, scheduleRetry } from '../reliability/broker-ret
 import { flowStepQueueName } from '../transport/topology-names.js';
 import type { DeliveredMessage, HandlerOutcome, Transport } from '../transport/transport.js';
 import type { Flow } from './flow-model.js';
-import { retryDelay } from './retry-policy.js';
+import { retryDelay } from '../reliability/retry-policy.js';
 import { FINISHED_STATES, type RunRecord, type RunStore } from './run-store.js';
 
 /** Header carrying `sha256=<hex HMAC-SHA256 of the raw body>`. */

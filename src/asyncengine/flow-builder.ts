@@ -14,7 +14,7 @@ import { buildProducerAt } from '../builder/route-builder.js';
 import type { RouterServices } from '../runtime/services.js';
 import { flowStepQueueName } from '../transport/topology-names.js';
 import type { CallbackPolicy, ChunkPolicy, Flow, FlowStep } from './flow-model.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../reliability/retry-policy.js';
 import { loadScriptWork, parseScriptUri, producerWork } from './step-work.js';
 
 export const STEP_DEFAULTS = { concurrency: 4, maxQueueLength: 10_000, timeoutMs: 30_000 } as const;

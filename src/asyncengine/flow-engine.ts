@@ -26,7 +26,7 @@ import type { DeliveredMessage, HandlerOutcome, OutboundMessage, QueueDeclaratio
 import { CallbackDelivery, callbackQueueName } from './callbacks.js';
 import { envelopeMessage, readEnvelope, type FlowEnvelope } from './envelope.js';
 import type { ChunkCounts, Flow, FlowStep } from './flow-model.js';
-import { isRetryable, retryDelay } from './retry-policy.js';
+import { isRetryable, retryDelay } from '../reliability/retry-policy.js';
 import {
   ACTIVE_STATES,
   FINISHED_STATES,

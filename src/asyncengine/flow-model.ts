@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { SourceLocation } from '../runtime/definitions.js';
 import type { JsonSchema } from '../runtime/json-schema.js';
-import type { RetryPolicy } from './retry-policy.js';
+import type { RetryPolicy } from '../reliability/retry-policy.js';
 
 /** What a step's work receives besides the payload. The engine owns these; step code only reads them. */
 export interface StepContext {

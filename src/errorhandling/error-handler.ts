@@ -6,7 +6,7 @@ import { CircuitOpenError, RetryLaterSignal, ServicePipesError, toError } from '
 import { cloneValue, type Exchange, type Message } from '../runtime/exchange.js';
 import type { Processor } from '../runtime/processor.js';
 import type { BuildContext } from '../runtime/step.js';
-import { classifyError, isUnrecoverable, retryAfterMs } from './error-classes.js';
+import { classifyError, delayFor, honourRetryAfter, isUnrecoverable, retryAfterMs } from '../reliability/retry-policy.js';
 import { compileClauses, matchClause, type ExceptionClause } from './exception-clauses.js';
 import {
   FailureFacts,
@@ -16,15 +16,7 @@ import {
   stampDeadLetter,
 } from './failure-facts.js';
 import { readHandlerSettings, type HandlerSettings } from './handler-settings.js';
-import {
-  MAX_REDELIVERIES,
-  RETRY_AFTER_LIMIT_MS,
-  ROUTER_BROKER_DEFAULT_POLICY,
-  delayFor,
-  honourRetryAfter,
-  type LogLevelName,
-  type RedeliveryPolicy,
-} from './redelivery-policy.js';
+import { MAX_REDELIVERIES, RETRY_AFTER_LIMIT_MS, ROUTER_BROKER_DEFAULT_POLICY, type LogLevelName, type RedeliveryPolicy } from './redelivery-policy.js';
 
 /** Camel's property marking an exchange inside a doTry block, where the route's error handler stands aside. */
 export const TRY_ROUTE_BLOCK = 'CamelTryRouteBlock';

@@ -1,24 +1,15 @@
 /**
  * Camel's redelivery policy: how many times a failed step is tried again and how long to wait before each
- * try. Pure data and pure functions, so the delay math can be reasoned about and tested without a clock.
+ * try. Pure data; the delays are computed by the router's one retry policy (src/reliability/retry-policy.ts).
  */
+import type { BackOff } from '../reliability/retry-policy.js';
 
 export type LogLevelName = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'OFF';
 
-export interface RedeliveryPolicy {
+/** Camel's RedeliveryPolicy: its delays are computed by the router's one retry policy (src/reliability/retry-policy.ts). */
+export interface RedeliveryPolicy extends BackOff {
   /** Tries after the first one; always bounded (Camel's -1 "forever" becomes {@link MAX_REDELIVERIES}). */
   maximumRedeliveries: number;
-  /** Delay before the first redelivery, ms. */
-  redeliveryDelay: number;
-  useExponentialBackOff: boolean;
-  backOffMultiplier: number;
-  /** Upper bound of any computed delay, ms. */
-  maximumRedeliveryDelay: number;
-  useCollisionAvoidance: boolean;
-  /** Jitter fraction: the delay moves by up to ± this share of itself. */
-  collisionAvoidanceFactor: number;
-  /** Camel's `delayPattern` (`5:1000;10:5000`): from redelivery N on, wait D ms. Replaces the back-off. */
-  delayPattern?: readonly (readonly [number, number])[];
   retryAttemptedLogLevel: LogLevelName;
   retriesExhaustedLogLevel: LogLevelName;
 }
@@ -177,60 +168,4 @@ export function parseDelayPattern(value: unknown): [number, number][] | undefine
     pairs.push([Number(match[1]), Number(match[2])]);
   }
   return pairs.sort((a, b) => a[0] - b[0]);
-}
-
-/** The delay before redelivery `n` (1 = the first retry) without jitter, bounded by maximumRedeliveryDelay. */
-export function baseDelayFor(policy: Readonly<RedeliveryPolicy>, redelivery: number): number {
-  const n = Math.max(1, Math.floor(redelivery));
-  let delay: number;
-  if (policy.delayPattern) {
-    delay = 0;
-    for (const [from, ms] of policy.delayPattern) if (from <= n) delay = ms;
-  } else if (policy.useExponentialBackOff && policy.backOffMultiplier > 1) {
-    // Computed in floating point and capped, so a large n cannot overflow into Infinity surprises.
-    delay = policy.redeliveryDelay * Math.pow(policy.backOffMultiplier, n - 1);
-  } else {
-    delay = policy.redeliveryDelay;
-  }
-  return Math.round(Math.min(delay, capOf(policy)));
-}
-
-/** The range {@link delayFor} draws from for redelivery `n`. */
-export function delayBounds(
-  policy: Readonly<RedeliveryPolicy>,
-  redelivery: number,
-): { min: number; max: number } {
-  const base = baseDelayFor(policy, redelivery);
-  if (!policy.useCollisionAvoidance) return { min: base, max: base };
-  const spread = base * policy.collisionAvoidanceFactor;
-  return {
-    min: Math.max(0, Math.floor(base - spread)),
-    max: Math.min(capOf(policy), Math.ceil(base + spread)),
-  };
-}
-
-/**
- * The delay before redelivery `n` (1 = the first retry): the back-off step, then Camel's collision
- * avoidance (± collisionAvoidanceFactor, uniformly), never above maximumRedeliveryDelay.
- */
-export function delayFor(
-  policy: Readonly<RedeliveryPolicy>,
-  redelivery: number,
-  random: () => number = Math.random,
-): number {
-  const base = baseDelayFor(policy, redelivery);
-  if (!policy.useCollisionAvoidance || base === 0) return base;
-  const { min, max } = delayBounds(policy, redelivery);
-  const jittered = Math.round(base * (1 + policy.collisionAvoidanceFactor * (2 * random() - 1)));
-  return Math.min(max, Math.max(min, jittered));
-}
-
-/** A delay that honours a partner's `Retry-After`: never shorter than it asked, never above `limit`. */
-export function honourRetryAfter(delay: number, retryAfterMs: number | undefined, limit: number): number {
-  if (retryAfterMs === undefined || !Number.isFinite(retryAfterMs) || retryAfterMs <= delay) return delay;
-  return Math.max(delay, Math.min(retryAfterMs, limit));
-}
-
-function capOf(policy: Readonly<RedeliveryPolicy>): number {
-  return policy.maximumRedeliveryDelay > 0 ? policy.maximumRedeliveryDelay : Number.POSITIVE_INFINITY;
 }

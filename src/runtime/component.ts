@@ -88,4 +88,18 @@ export interface ComponentSpec<O = Record<string, unknown>> {
    * load errors rather than run-time surprises.
    */
   declareConsumer?(endpoint: Endpoint<O>, context: BuildContext): void;
+  /**
+   * `http`: routes consuming from this component are entered over HTTP (platform-http, rest), so access
+   * control requires an RBAC file for them and a `to` of theirs answers the caller. Declared here so a new
+   * HTTP-like component is its folder plus one line in the catalog, not an edit of lists elsewhere.
+   */
+  entry?: 'http';
+}
+
+/** Whether a route entered through `scheme` is entered over HTTP (see {@link ComponentSpec.entry}). */
+export function isHttpEntryScheme(
+  registry: { component(scheme: string): { spec: ComponentSpec } | undefined },
+  scheme: string,
+): boolean {
+  return registry.component(scheme)?.spec.entry === 'http';
 }

@@ -74,3 +74,6 @@ export function httpOrigin(uri: string): string | undefined {
     return undefined;
   }
 }
+
+/** The HTTP methods the router knows, for the http producer and (all but TRACE) for HTTP entries. */
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE'] as const;

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_RBAC_FILE } from '../config.js';
-import type { LoadDiagnostic, RouteDefinition, RouteSet } from '../runtime/definitions.js';
+import type { LoadDiagnostic, RouteSet } from '../runtime/definitions.js';
 import { parseEndpointUri } from '../runtime/endpoint-uri.js';
+import { isHttpEntryScheme } from '../runtime/component.js';
 import type { RouterModule } from '../runtime/router-module.js';
 import type { RouterServices } from '../runtime/services.js';
 import {
@@ -18,7 +19,6 @@ import { defineState } from '../state/index.js';
 const ADMIN_AREA_NAMES = defineState('security.admin-areas', { scope: 'router' }, () => new Set<string>(ADMIN_AREAS));
 
 /** Schemes whose consumers are HTTP entries (served by this server, guarded with `route:<id>`). */
-export const HTTP_ENTRY_SCHEMES: readonly string[] = ['platform-http', 'rest'];
 
 /**
  * Admin areas the RBAC file may name in `admin:<area>` grants. An exact grant of another area is a load
@@ -58,7 +58,7 @@ export function setUpAccessControl(services: RouterServices, routeSet: RouteSet)
   const { config } = services;
   const logger = services.logger.child({ component: 'security' });
   ROUTER_SECURITY.clear(services);
-  const httpRoutes = routeSet.routes.filter(isHttpEntry);
+  const httpRoutes = routeSet.routes.filter((route) => isHttpEntryScheme(services.registry, parseEndpointUri(route.from.uri).scheme));
 
   if (config.security === 'disabled') {
     if (process.env.NODE_ENV === 'production') {
@@ -135,10 +135,6 @@ export function setUpAccessControl(services: RouterServices, routeSet: RouteSet)
     openProbes: rbac.open,
   });
   return diagnostics;
-}
-
-function isHttpEntry(route: RouteDefinition): boolean {
-  return HTTP_ENTRY_SCHEMES.includes(parseEndpointUri(route.from.uri).scheme);
 }
 
 /** Names of the `- flow:` documents (their `name`, else their `id`). */

@@ -27,7 +27,7 @@ import {
   writeExchangeResponse,
 } from './http-exchange.js';
 import { httpIdempotency } from './idempotency.js';
-import { apiAnswerHeaders } from './security-headers.js';
+import { apiAnswerHeaders } from './api-answer-headers.js';
 import { defineState } from '../state/index.js';
 
 const SERVER = defineState<ServerState>('http.server', { scope: 'router' }, () => ({ guards: [], extensions: express.Router(), protections: [] }));

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { RedisRunStore } from '../../src/asyncengine/redis-run-store.js';
 import { MemoryRunStore, type RunStore } from '../../src/asyncengine/run-store.js';
 import { chunkCounts, payloadHash } from '../../src/asyncengine/flow-engine.js';
-import { nominalDelay, retryDelay, isRetryable } from '../../src/asyncengine/retry-policy.js';
+import { nominalDelay, retryDelay, isRetryable } from '../../src/reliability/retry-policy.js';
 import { HttpOperationFailedError, JsonValidationError, TimeoutError } from '../../src/errors/index.js';
 import { REDIS_URL, requireRedisOrSkip } from './support.js';
 

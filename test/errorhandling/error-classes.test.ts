@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { classifyError, retryAfterMs } from '../../src/errorhandling/error-classes.js';
+import { classifyError, retryAfterMs } from '../../src/reliability/retry-policy.js';
 import {
   AuthorizationError,
   CircuitOpenError,

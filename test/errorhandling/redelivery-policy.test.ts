@@ -1,17 +1,6 @@
 import { expect } from 'chai';
-import {
-  CAMEL_DEFAULT_POLICY,
-  MAX_REDELIVERIES,
-  ROUTER_BROKER_DEFAULT_POLICY,
-  baseDelayFor,
-  delayBounds,
-  delayFor,
-  honourRetryAfter,
-  parseDelayPattern,
-  parseRedeliveryPolicy,
-  type PolicyProblem,
-  type RedeliveryPolicy,
-} from '../../src/errorhandling/redelivery-policy.js';
+import { CAMEL_DEFAULT_POLICY, MAX_REDELIVERIES, ROUTER_BROKER_DEFAULT_POLICY, parseDelayPattern, parseRedeliveryPolicy, type PolicyProblem, type RedeliveryPolicy } from '../../src/errorhandling/redelivery-policy.js';
+import { baseDelayFor, delayBounds, delayFor, honourRetryAfter } from '../../src/reliability/retry-policy.js';
 
 function parse(
   raw: Record<string, unknown>,

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { delayBounds, ROUTER_BROKER_DEFAULT_POLICY } from '../../src/errorhandling/redelivery-policy.js';
+import { ROUTER_BROKER_DEFAULT_POLICY } from '../../src/errorhandling/redelivery-policy.js';
+import { delayBounds } from '../../src/reliability/retry-policy.js';
 import { DeadLetterHeaders } from '../../src/errorhandling/failure-facts.js';
 import { RetryLaterSignal, ThrownError } from '../../src/errors/index.js';
 import type { TestRouter } from '../helpers/router.js';

@@ -1,3 +1,4 @@
+import { HTTP_METHODS } from '../../runtime/endpoint-uri.js';
 import type { ComponentSpec, Endpoint, Producer } from '../../runtime/component.js';
 import type { Exchange } from '../../runtime/exchange.js';
 import type { JsonSchema } from '../../runtime/json-schema.js';
@@ -65,7 +66,6 @@ export interface HttpOptions {
   [partnerParameter: string]: unknown;
 }
 
-export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE'] as const;
 const MAX_REDIRECTS = 5;
 /** A partner's error body is kept for the error (and dead letters) up to this many characters. */
 const MAX_ERROR_BODY_CHARS = 64 * 1024;

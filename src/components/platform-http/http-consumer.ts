@@ -1,3 +1,4 @@
+import { HTTP_METHODS } from '../../runtime/endpoint-uri.js';
 import type { Consumer, ConsumerContext, Endpoint } from '../../runtime/component.js';
 import type { Exchange } from '../../runtime/exchange.js';
 import { toError } from '../../errors/index.js';
@@ -65,4 +66,5 @@ export function mediaTypeList(text: string | undefined): string[] | undefined {
   return types.length > 0 && !types.includes('*/*') ? types : undefined;
 }
 
-export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+/** What an HTTP entry answers: every method but TRACE, which no entry of an API should echo back. */
+export const ENTRY_METHODS = HTTP_METHODS.filter((method) => method !== 'TRACE');

@@ -2,7 +2,7 @@ import type { ComponentSpec, Consumer } from '../../runtime/component.js';
 import type { BuildContext } from '../../runtime/step.js';
 import type { Endpoint } from '../../runtime/component.js';
 import { normalisePath, pathTemplateProblem } from './http-entries.js';
-import { HTTP_METHODS, httpEntryConsumer, mediaTypeList, methodList } from './http-consumer.js';
+import { ENTRY_METHODS, httpEntryConsumer, mediaTypeList, methodList } from './http-consumer.js';
 
 export interface PlatformHttpOptions {
   httpMethodRestrict?: string;
@@ -14,6 +14,7 @@ export interface PlatformHttpOptions {
 
 export const platformHttpComponent: ComponentSpec<PlatformHttpOptions> = {
   scheme: 'platform-http',
+  entry: 'http',
   syntax: 'platform-http:path',
   pathParameter: 'path',
   pathRequired: true,
@@ -71,13 +72,13 @@ export function checkHttpEndpoint(
       expected: '/payments/{id}',
     });
   }
-  const unknown = (methodList(methods) ?? []).filter((m) => !(HTTP_METHODS as readonly string[]).includes(m));
+  const unknown = (methodList(methods) ?? []).filter((m) => !(ENTRY_METHODS as readonly string[]).includes(m));
   if (unknown.length > 0) {
     context.report({
       severity: 'error',
       message: `Unknown HTTP method${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`,
       loc: endpoint.loc,
-      expected: HTTP_METHODS.join(', '),
+      expected: ENTRY_METHODS.join(', '),
     });
   }
 }

@@ -1,7 +1,7 @@
 import type { ComponentSpec, Consumer } from '../../runtime/component.js';
 import { rolesFromRestSecurity } from '../../security/rest-security.js';
 import { normalisePath } from '../platform-http/http-entries.js';
-import { HTTP_METHODS, httpEntryConsumer, mediaTypeList } from '../platform-http/http-consumer.js';
+import { ENTRY_METHODS, httpEntryConsumer, mediaTypeList } from '../platform-http/http-consumer.js';
 import { checkHttpEndpoint } from '../platform-http/index.js';
 
 export interface RestOptions {
@@ -13,7 +13,7 @@ export interface RestOptions {
   security?: unknown[];
 }
 
-const VERBS = HTTP_METHODS.map((m) => m.toLowerCase());
+const VERBS = ENTRY_METHODS.map((m) => m.toLowerCase());
 
 /**
  * `rest:<verb>:<path>[:<uriTemplate>]`, e.g. `rest:post:/payments/{id}` or Camel's `rest:get:/api:/users/{id}`:
@@ -23,7 +23,7 @@ export function parseRestPath(path: string): { method: string; path: string } | 
   const colon = path.indexOf(':');
   if (colon < 0) return undefined;
   const method = path.slice(0, colon).toUpperCase();
-  if (!(HTTP_METHODS as readonly string[]).includes(method)) return undefined;
+  if (!(ENTRY_METHODS as readonly string[]).includes(method)) return undefined;
   const parts = path
     .slice(colon + 1)
     .split(':')
@@ -38,6 +38,7 @@ export function parseRestPath(path: string): { method: string; path: string } | 
 
 export const restComponent: ComponentSpec<RestOptions> = {
   scheme: 'rest',
+  entry: 'http',
   syntax: 'rest:method:path:uriTemplate',
   pathParameter: 'path',
   pathRequired: true,

@@ -1,5 +1,5 @@
 import type { RouteDefinition, SourceLocation, StepDefinition } from '../../runtime/definitions.js';
-import type { ComponentSpec, Consumer, Endpoint, Producer } from '../../runtime/component.js';
+import { isHttpEntryScheme, type ComponentSpec, type Consumer, type Endpoint, type Producer } from '../../runtime/component.js';
 import { parseEndpointUri } from '../../runtime/endpoint-uri.js';
 import type { BuildContext } from '../../runtime/step.js';
 import { createSpringRabbitConsumer } from './consumer.js';
@@ -49,7 +49,6 @@ function fromCamel3Options(options: Record<string, unknown>): Record<string, unk
   return mapped;
 }
 
-const HTTP_SCHEMES = new Set(['platform-http', 'rest']);
 
 /** The step of `route` at `loc` (the one that names this endpoint), searching nested step lists too. */
 function stepAt(route: RouteDefinition, loc: SourceLocation): StepDefinition | undefined {
@@ -97,7 +96,7 @@ function requestReplyAllowed(endpoint: Endpoint<SpringRabbitOptions>, context: B
   const fromScheme = context.route ? parseEndpointUri(context.route.from.uri).scheme : undefined;
   if (
     fromScheme &&
-    HTTP_SCHEMES.has(fromScheme) &&
+    isHttpEntryScheme(context.services.registry, fromScheme) &&
     step?.keyword === 'to' &&
     stepPattern === undefined &&
     options.exchangePattern === undefined &&
