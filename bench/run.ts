@@ -17,19 +17,19 @@ import { brokerPid } from './lib/proc-stats.js';
 import { table, writeJson, type ScenarioResult, type SoakResult } from './lib/report.js';
 import { Sampler } from './lib/sampler.js';
 import { FULL, QUICK, type BenchContext } from './scenarios/context.js';
-import { runS1 } from './scenarios/s1-http.js';
+import { runS1, runS1b } from './scenarios/s1-http.js';
 import { runS2 } from './scenarios/s2-amqp.js';
 import { runS3 } from './scenarios/s3-connector.js';
 import { runS4 } from './scenarios/s4-flow.js';
 import { runSoak } from './scenarios/soak.js';
 
-const SCENARIOS: Record<string, (context: BenchContext) => Promise<ScenarioResult>> = { S1: runS1, S2: runS2, S3: runS3, S4: runS4 };
+const SCENARIOS: Record<string, (context: BenchContext) => Promise<ScenarioResult>> = { S1: runS1, S1b: runS1b, S2: runS2, S3: runS3, S4: runS4 };
 
 const flags = new Command()
   .name('bench')
   .option('--quick', 'one short round per scenario (a smoke run of about a minute)')
   .option('--soak', 'also run the soak (1,000,000 messages through S2; 200,000 with --quick)')
-  .option('--only <list>', 'comma-separated scenarios to run: S1,S2,S3,S4,soak')
+  .option('--only <list>', 'comma-separated scenarios to run: S1,S1b,S2,S3,S4,soak')
   .option("--cpu-prof", "write CPU profiles (node --cpu-prof) of the router and baseline processes to bench/results/profiles/")
   .parse()
   .opts<{ quick?: boolean; soak?: boolean; only?: string; cpuProf?: boolean }>();

@@ -1,6 +1,8 @@
 /**
- * The work of scenario S1 written by hand: the same JSON Schema (with its $ref) through ajv, the same
- * JSONata mapping, compiled once at start, as a careful engineer would write it without a router.
+ * The work of scenarios S1 and S1b written by hand: the same JSON Schema through ajv, the same JSONata
+ * mapping, compiled once at start, as a careful engineer would write it without a router.
+ * - `payment` (S1): schemas/payment.schema.json (with its $ref), routes/mappings/payment-to-ledger.jsonata;
+ * - `order` (S1b): bench/routes/s1b/order.schema.json, bench/routes/s1b/order-to-invoice.jsonata.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -8,18 +10,27 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import jsonata from 'jsonata';
 
+export type WorkKind = 'payment' | 'order';
+
 export interface PaymentWork {
   validate: ValidateFunction;
   map(payment: unknown, bindings: Record<string, unknown>): Promise<unknown>;
 }
 
-export function paymentWork(repoDir: string): PaymentWork {
-  const schemas = path.join(repoDir, 'schemas');
+export function paymentWork(repoDir: string, kind: WorkKind = 'payment'): PaymentWork {
   const ajv = new Ajv({ allErrors: true });
   addFormatsModule.default(ajv);
-  ajv.addSchema(JSON.parse(readFileSync(path.join(schemas, 'common/money.schema.json'), 'utf8')) as object, 'common/money.schema.json');
-  const validate = ajv.compile(JSON.parse(readFileSync(path.join(schemas, 'payment.schema.json'), 'utf8')) as object);
-  const mapping = jsonata(readFileSync(path.join(repoDir, 'routes/mappings/payment-to-ledger.jsonata'), 'utf8'));
+  const read = (file: string): string => readFileSync(path.join(repoDir, file), 'utf8');
+  let validate: ValidateFunction;
+  let mapping: ReturnType<typeof jsonata>;
+  if (kind === 'order') {
+    validate = ajv.compile(JSON.parse(read('bench/routes/s1b/order.schema.json')) as object);
+    mapping = jsonata(read('bench/routes/s1b/order-to-invoice.jsonata'));
+  } else {
+    ajv.addSchema(JSON.parse(read('schemas/common/money.schema.json')) as object, 'common/money.schema.json');
+    validate = ajv.compile(JSON.parse(read('schemas/payment.schema.json')) as object);
+    mapping = jsonata(read('routes/mappings/payment-to-ledger.jsonata'));
+  }
   return {
     validate,
     map: (payment, bindings) => mapping.evaluate(payment, bindings) as Promise<unknown>,

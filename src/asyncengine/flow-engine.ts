@@ -26,7 +26,8 @@ import type { DeliveredMessage, HandlerOutcome, OutboundMessage, QueueDeclaratio
 import { CallbackDelivery, callbackQueueName } from './callbacks.js';
 import { envelopeMessage, readEnvelope, type FlowEnvelope } from './envelope.js';
 import type { ChunkCounts, Flow, FlowStep } from './flow-model.js';
-import { isRetryable, retryDelay } from '../reliability/retry-policy.js';
+import { outcomeOf } from '../reliability/failure-outcome.js';
+import { isRetryable } from '../reliability/retry-policy.js';
 import {
   ACTIVE_STATES,
   FINISHED_STATES,
@@ -418,8 +419,10 @@ export class FlowEngine {
     const { correlationId } = envelope;
     const failure = runError(error, step.name);
     const chunk = envelope.chunk;
-    if (isRetryable(error) && attempt < step.retry.maxAttempts) {
-      const delayMs = retryDelay(step.retry, attempt, error);
+    // The one table of what becomes of a failure, shared with the route consumer.
+    const outcome = outcomeOf(error, { attempt, policy: step.retry });
+    if (outcome.kind === 'retry') {
+      const { delayMs } = outcome;
       logger.warn('step failed; retrying through the broker', { correlationId, attempt, delayMs, error: failure.message, code: failure.code });
       await this.store.transition(correlationId, ACTIVE_STATES, 'retrying', { error: failure, currentStep: step.name });
       await this.store.appendHistory(correlationId, this.attemptRecord(step, attempt, startedAt, 'retrying', failure, chunk?.index));
