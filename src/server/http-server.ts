@@ -1,8 +1,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
-import { HttpRequestError, toError } from '../errors/index.js';
+import { HttpRequestError } from '../errors/index.js';
 import type { RouterServices } from '../runtime/services.js';
 import { routerSecurity, type Security } from '../security/index.js';
 import { routerMetrics } from '../observability/metrics.js';
@@ -15,35 +14,17 @@ import {
   isFixedEndpointPath,
   type ExtensionProtection,
   type HttpAccessGuard,
-  type RequestTarget,
 } from './http-access.js';
-import { httpEntries, type HttpEntry, type HttpMatch } from '../components/platform-http/http-entries.js';
-import {
-  accepts,
-  mediaType,
-  parseBody,
-  requestToExchange,
-  requestUrl,
-  writeExchangeResponse,
-} from './http-exchange.js';
+import { requestUrl } from './http-exchange.js';
 import { httpIdempotency } from './idempotency.js';
 import { apiAnswerHeaders } from './api-answer-headers.js';
+import { answerClientError } from './client-errors.js';
+import { createEntryDispatch, ENTRY_ROUTE, type HttpGuard } from './entry-dispatch.js';
+
+export type { HttpGuard, HttpGuardContext } from './entry-dispatch.js';
 import { defineState } from '../state/index.js';
 
 const SERVER = defineState<ServerState>('http.server', { scope: 'router' }, () => ({ guards: [], extensions: express.Router(), protections: [] }));
-
-/** What a guard sees before a route runs; `properties` become the exchange's properties (e.g. the caller). */
-export interface HttpGuardContext {
-  request: Request;
-  entry: HttpEntry;
-  properties: Record<string, unknown>;
-}
-
-/**
- * Runs for every request that matched an entry, before the body is read (authentication, RBAC). Throwing a
- * ServicePipesError answers with its status (401, 403, ...).
- */
-export type HttpGuard = (context: HttpGuardContext) => void | Promise<void>;
 
 interface ServerState {
   guards: HttpGuard[];
@@ -125,7 +106,6 @@ export interface HttpServer {
 export function createHttpServer(services: RouterServices): HttpServer {
   const logger = services.logger.child({ component: 'http' });
   const state = serverState(services);
-  const readRaw = express.raw({ type: () => true, limit: services.config.bodyLimitBytes });
   let draining = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -228,6 +208,14 @@ export function createHttpServer(services: RouterServices): HttpServer {
       if (--inFlight === 0) drained?.();
     }
   });
+  const dispatch = createEntryDispatch({
+    services,
+    logger,
+    guarded: guardedFromStart,
+    guardOf,
+    entryGuards: () => state.guards,
+    idempotency,
+  });
   // Express recognises an error handler by its four parameters.
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
@@ -246,88 +234,6 @@ export function createHttpServer(services: RouterServices): HttpServer {
     return isFixedEndpointPath(pathname, state.protections);
   }
 
-  async function dispatch(request: Request, response: Response): Promise<void> {
-    let rawPath: string;
-    try {
-      rawPath = requestUrl(request).pathname;
-    } catch {
-      sendError(
-        response,
-        new HttpRequestError(400, 'BAD_REQUEST', 'The request target is not a valid URL'),
-        logger,
-      );
-      return;
-    }
-    const guard = guardOf(request);
-    const match = guardedFromStart
-      ? guardedMatch(guard?.target(request))
-      : httpEntries(services).match(rawPath, request.method);
-    if (match.kind === 'not-found') {
-      sendError(
-        response,
-        new HttpRequestError(404, 'NOT_FOUND', `No entry point for ${request.method} ${rawPath}`),
-        logger,
-      );
-      return;
-    }
-    if (match.kind === 'method-not-allowed') {
-      response.setHeader('Allow', match.allow.join(', '));
-      if (request.method === 'OPTIONS') {
-        response.status(204).end();
-        return;
-      }
-      sendError(
-        response,
-        new HttpRequestError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${rawPath}`),
-        logger,
-      );
-      return;
-    }
-    const { entry } = match;
-    response.locals[ENTRY_ROUTE] = entry.routeId;
-    let exchangeId: string | undefined;
-    let idempotent: Awaited<ReturnType<typeof idempotency.begin>>;
-    try {
-      const params = decodeParams(match.params);
-      const properties: Record<string, unknown> = {};
-      if (guard) guard.admitted(request, properties);
-      for (const entryGuard of state.guards) await entryGuard({ request, entry, properties });
-      const type = mediaType(request.get('content-type'));
-      if (entry.consumes && hasBody(request) && !(type && accepts(entry.consumes, type))) {
-        throw new HttpRequestError(
-          415,
-          'UNSUPPORTED_MEDIA_TYPE',
-          `Content-Type ${type ?? '(none)'} is not accepted; send ${entry.consumes.join(' or ')}`,
-        );
-      }
-      const raw = await readBody(request, response);
-      // A request repeating an Idempotency-Key gets the first answer again, without running the route.
-      idempotent = await idempotency.begin(request, response, entry, raw);
-      if (idempotent === 'replayed') return;
-      const body = parseBody(raw, request.get('content-type'));
-      const incoming = requestToExchange(request, entry, params, body, properties);
-      exchangeId = incoming.exchange.exchangeId;
-      await entry.route.process(incoming.exchange);
-      writeExchangeResponse(response, entry, incoming);
-    } catch (error) {
-      sendError(response, error, entry.route.logger ?? logger, {
-        routeId: entry.routeId,
-        exchangeId,
-        endpoint: entry.endpointUri,
-      });
-    } finally {
-      if (idempotent && idempotent !== 'replayed') await idempotent.finish();
-    }
-  }
-
-  function readBody(request: Request, response: Response): Promise<Buffer | undefined> {
-    return new Promise((resolve, reject) => {
-      readRaw(request, response, (error?: unknown) => {
-        if (error) reject(bodyError(error));
-        else resolve(Buffer.isBuffer(request.body) ? request.body : undefined);
-      });
-    });
-  }
 
   let server: http.Server | undefined;
   return {
@@ -371,74 +277,8 @@ export function createHttpServer(services: RouterServices): HttpServer {
   };
 }
 
-/** `response.locals` key: the route whose entry answered ('' when the request matched none). */
-const ENTRY_ROUTE = 'ServicePipesEntryRoute';
 
-/**
- * The entry the access guard checked the request against. A request the guard classified otherwise
- * (probe, extension, nothing) is never served by a route entry, even if one appeared since.
- */
-function guardedMatch(target: RequestTarget | undefined): HttpMatch {
-  return target?.kind === 'routes' ? target.match : { kind: 'not-found' };
-}
 
-function hasBody(request: Request): boolean {
-  return (
-    request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0
-  );
-}
 
-function decodeParams(params: Record<string, string>): Record<string, string> {
-  const decoded: Record<string, string> = {};
-  for (const [name, value] of Object.entries(params)) {
-    try {
-      decoded[name] = decodeURIComponent(value);
-    } catch {
-      throw new HttpRequestError(400, 'BAD_PATH', `Path parameter ${name} is not valid percent-encoding`);
-    }
-  }
-  return decoded;
-}
 
-/**
- * A request Node's HTTP parser refused (bad header bytes, conflicting lengths, headers too large) never
- * reaches express: answer it in the same JSON shape as every other refusal instead of Node's bare 400.
- */
-function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
-  if (error.code === 'ECONNRESET' || !socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const [status, code, message] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'HEADERS_TOO_LARGE', 'The request headers are larger than this router accepts']
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'REQUEST_TIMEOUT', 'The request was not received in time']
-        : [400, 'BAD_REQUEST', 'The request is not valid HTTP'];
-  const body = JSON.stringify({ error: code, message });
-  socket.end(
-    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n` +
-      `Connection: close\r\n\r\n${body}`,
-  );
-}
 
-/** body-parser's errors as router errors, so they answer like every other refusal. */
-function bodyError(error: unknown): Error {
-  const { type, status } = error as { type?: string; status?: number };
-  switch (type) {
-    case 'entity.too.large':
-      return new HttpRequestError(
-        413,
-        'PAYLOAD_TOO_LARGE',
-        'The request body is larger than this router accepts',
-      );
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new HttpRequestError(415, 'UNSUPPORTED_MEDIA_TYPE', (error as Error).message);
-    default:
-      return status && status >= 400 && status < 500
-        ? new HttpRequestError(status, 'BAD_REQUEST', 'The request body could not be read')
-        : toError(error);
-  }
-}

@@ -1,0 +1,187 @@
+import express, { type Request, type Response } from 'express';
+import { HttpRequestError, toError } from '../errors/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { RouterServices } from '../runtime/services.js';
+import { httpEntries, type HttpEntry, type HttpMatch } from '../components/platform-http/http-entries.js';
+import { sendError } from './error-response.js';
+import type { HttpAccessGuard, RequestTarget } from './http-access.js';
+import {
+  accepts,
+  mediaType,
+  parseBody,
+  requestToExchange,
+  requestUrl,
+  writeExchangeResponse,
+} from './http-exchange.js';
+import type { HttpIdempotency } from './idempotency.js';
+
+/** What a guard sees before a route runs; `properties` become the exchange's properties (e.g. the caller). */
+export interface HttpGuardContext {
+  request: Request;
+  entry: HttpEntry;
+  properties: Record<string, unknown>;
+}
+
+/**
+ * Runs for every request that matched an entry, before the body is read (authentication, RBAC). Throwing a
+ * ServicePipesError answers with its status (401, 403, ...).
+ */
+export type HttpGuard = (context: HttpGuardContext) => void | Promise<void>;
+
+/** `response.locals` key: the route whose entry answered ('' when the request matched none). */
+export const ENTRY_ROUTE = 'ServicePipesEntryRoute';
+
+export interface EntryDispatchOptions {
+  services: RouterServices;
+  logger: Logger;
+  /** Whether the server runs under access control: then only what the guard admitted as an entry call is served. */
+  guarded: boolean;
+  /** The access guard a request was admitted by. */
+  guardOf: (request: Request) => HttpAccessGuard | undefined;
+  /** Guards other parts added (addHttpGuard), read per request. */
+  entryGuards: () => readonly HttpGuard[];
+  idempotency: HttpIdempotency;
+}
+
+/**
+ * Serves one request for a route entry, in stages: match the entry (404, 405 with Allow) → admit the
+ * caller (access guard, entry guards) → check the content type (415) → read the body (413) → replay a
+ * repeated Idempotency-Key → build the exchange → run the route → write its answer.
+ */
+export function createEntryDispatch(
+  options: EntryDispatchOptions,
+): (request: Request, response: Response) => Promise<void> {
+  const { services, logger, guarded, guardOf, idempotency } = options;
+  const readRaw = express.raw({ type: () => true, limit: services.config.bodyLimitBytes });
+
+  async function dispatch(request: Request, response: Response): Promise<void> {
+    let rawPath: string;
+    try {
+      rawPath = requestUrl(request).pathname;
+    } catch {
+      sendError(
+        response,
+        new HttpRequestError(400, 'BAD_REQUEST', 'The request target is not a valid URL'),
+        logger,
+      );
+      return;
+    }
+    const guard = guardOf(request);
+    const match = guarded
+      ? guardedMatch(guard?.target(request))
+      : httpEntries(services).match(rawPath, request.method);
+    if (match.kind === 'not-found') {
+      sendError(
+        response,
+        new HttpRequestError(404, 'NOT_FOUND', `No entry point for ${request.method} ${rawPath}`),
+        logger,
+      );
+      return;
+    }
+    if (match.kind === 'method-not-allowed') {
+      response.setHeader('Allow', match.allow.join(', '));
+      if (request.method === 'OPTIONS') {
+        response.status(204).end();
+        return;
+      }
+      sendError(
+        response,
+        new HttpRequestError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${rawPath}`),
+        logger,
+      );
+      return;
+    }
+    const { entry } = match;
+    response.locals[ENTRY_ROUTE] = entry.routeId;
+    let exchangeId: string | undefined;
+    let idempotent: Awaited<ReturnType<typeof idempotency.begin>>;
+    try {
+      const params = decodeParams(match.params);
+      const properties: Record<string, unknown> = {};
+      if (guard) guard.admitted(request, properties);
+      for (const entryGuard of options.entryGuards()) await entryGuard({ request, entry, properties });
+      const type = mediaType(request.get('content-type'));
+      if (entry.consumes && hasBody(request) && !(type && accepts(entry.consumes, type))) {
+        throw new HttpRequestError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          `Content-Type ${type ?? '(none)'} is not accepted; send ${entry.consumes.join(' or ')}`,
+        );
+      }
+      const raw = await readBody(request, response);
+      // A request repeating an Idempotency-Key gets the first answer again, without running the route.
+      idempotent = await idempotency.begin(request, response, entry, raw);
+      if (idempotent === 'replayed') return;
+      const body = parseBody(raw, request.get('content-type'));
+      const incoming = requestToExchange(request, entry, params, body, properties);
+      exchangeId = incoming.exchange.exchangeId;
+      await entry.route.process(incoming.exchange);
+      writeExchangeResponse(response, entry, incoming);
+    } catch (error) {
+      sendError(response, error, entry.route.logger ?? logger, {
+        routeId: entry.routeId,
+        exchangeId,
+        endpoint: entry.endpointUri,
+      });
+    } finally {
+      if (idempotent && idempotent !== 'replayed') await idempotent.finish();
+    }
+  }
+
+  function readBody(request: Request, response: Response): Promise<Buffer | undefined> {
+    return new Promise((resolve, reject) => {
+      readRaw(request, response, (error?: unknown) => {
+        if (error) reject(bodyError(error));
+        else resolve(Buffer.isBuffer(request.body) ? request.body : undefined);
+      });
+    });
+  }
+
+  return dispatch;
+}
+
+/**
+ * The entry the access guard checked the request against. A request the guard classified otherwise
+ * (probe, extension, nothing) is never served by a route entry, even if one appeared since.
+ */
+function guardedMatch(target: RequestTarget | undefined): HttpMatch {
+  return target?.kind === 'routes' ? target.match : { kind: 'not-found' };
+}
+
+function hasBody(request: Request): boolean {
+  return (
+    request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0
+  );
+}
+
+function decodeParams(params: Record<string, string>): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) {
+    try {
+      decoded[name] = decodeURIComponent(value);
+    } catch {
+      throw new HttpRequestError(400, 'BAD_PATH', `Path parameter ${name} is not valid percent-encoding`);
+    }
+  }
+  return decoded;
+}
+
+/** body-parser's errors as router errors, so they answer like every other refusal. */
+function bodyError(error: unknown): Error {
+  const { type, status } = error as { type?: string; status?: number };
+  switch (type) {
+    case 'entity.too.large':
+      return new HttpRequestError(
+        413,
+        'PAYLOAD_TOO_LARGE',
+        'The request body is larger than this router accepts',
+      );
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new HttpRequestError(415, 'UNSUPPORTED_MEDIA_TYPE', (error as Error).message);
+    default:
+      return status && status >= 400 && status < 500
+        ? new HttpRequestError(status, 'BAD_REQUEST', 'The request body could not be read')
+        : toError(error);
+  }
+}
