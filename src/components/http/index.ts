@@ -5,6 +5,7 @@ import { HttpOperationFailedError, ServicePipesError } from '../../runtime/error
 import { DefinitionError, type BuildContext } from '../../runtime/step.js';
 import { didYouMean } from '../../runtime/did-you-mean.js';
 import { callSignalOf } from '../../reliability/call-signal.js';
+import { egressPolicy } from '../../security/egress-policy.js';
 import { durationOption, parseDuration } from '../duration.js';
 import { acquirePools, releasePools, send, urlParts, type HttpAnswer } from './http-client.js';
 import {
@@ -178,6 +179,8 @@ function httpProducer(scheme: 'http' | 'https', endpoint: Endpoint<HttpOptions>,
   const responseTimeoutMs = parseDuration(opts.responseTimeout ?? opts.soTimeout ?? DEFAULT_RESPONSE_TIMEOUT_MS);
   const authorization = partnerAuthorization(opts, endpoint);
   const { services } = context;
+  const egress = egressPolicy(services);
+  const messageSteered = context.messageSteered === true;
 
   return {
     start() {
@@ -206,6 +209,10 @@ function httpProducer(scheme: 'http' | 'https', endpoint: Endpoint<HttpOptions>,
       let body = encoded?.content;
       const first = url;
       for (let redirects = 0; ; redirects++) {
+        // The endpoint's own origin is the operator's; any other origin (chosen by message data, a
+        // CamelHttpUri set by the route, or a partner's redirect) must pass the egress policy first.
+        const steered = messageSteered || url.origin !== base.origin;
+        const pinned = steered ? await egress.target(url, redirects > 0 ? 'redirect' : messageSteered ? 'toD' : 'CamelHttpUri') : undefined;
         answer = await send(services, {
           url,
           method,
@@ -215,10 +222,12 @@ function httpProducer(scheme: 'http' | 'https', endpoint: Endpoint<HttpOptions>,
           responseTimeoutMs,
           signal,
           displayUrl: displayUrl(url),
+          ...(pinned ? { connectTo: { address: pinned.address, family: pinned.family } } : {}),
         });
         const location = answer.headers.location;
         if (!opts.followRedirects || !isRedirect(answer.status) || !location || redirects >= MAX_REDIRECTS) break;
         url = new URL(location, url);
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') break;
         if (answer.status === 303 || ((answer.status === 301 || answer.status === 302) && method === 'POST')) {
           method = 'GET';
           body = undefined;
