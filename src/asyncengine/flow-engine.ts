@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
+import { EgressPolicy, EgressRefusedError } from '../security/egress-policy.js';
 import {
   HttpOperationFailedError,
   HttpRequestError,
@@ -57,6 +58,8 @@ export interface FlowEngineOptions {
   statusPath?: string;
   /** Told of every step message's life (the router's metrics); must not throw. */
   observer?: FlowStepObserver;
+  /** Where callbacks may go (callbackUrl); default: the policy with no allow-list and the system resolver. */
+  egress?: EgressPolicy;
 }
 
 export type FlowStepEventKind = 'submitted' | 'started' | 'succeeded' | 'failed' | 'retried' | 'dead_lettered';
@@ -106,11 +109,14 @@ export class FlowEngine {
   private readonly subscriptions: Subscription[] = [];
   private readonly callbacks: CallbackDelivery;
   private readonly statusPath: string;
+  private readonly egress: EgressPolicy;
   private started = false;
 
   constructor(private readonly options: FlowEngineOptions) {
     this.statusPath = options.statusPath ?? '/async/api/runs';
+    this.egress = options.egress ?? new EgressPolicy();
     this.callbacks = new CallbackDelivery({
+      egress: this.egress,
       store: options.store,
       transport: options.transport,
       logger: options.logger.child({ component: 'async-callbacks' }),
@@ -196,7 +202,7 @@ export class FlowEngine {
     if (!first) throw new HttpRequestError(404, 'FLOW_NOT_FOUND', `Flow '${flowName}' has no steps`);
     validateInput(flow, payload);
     if (first.chunk) chunkItems(first, payload, (message) => new JsonValidationError(message, [{ instancePath: first.chunk?.items ? `/${first.chunk.items}` : '', message: 'must be array', keyword: 'type' }]));
-    if (options.callbackUrl !== undefined) checkCallbackUrl(flow, options.callbackUrl);
+    if (options.callbackUrl !== undefined) await checkCallbackUrl(flow, options.callbackUrl, this.egress);
 
     const correlationId = randomUUID();
     const idempotency = options.idempotencyKey
@@ -677,7 +683,12 @@ export function chunkCounts(output: unknown, chunk: unknown): ChunkCounts {
   return { attempted: size, succeeded: size - s - f, skipped: s, failed: f };
 }
 
-function checkCallbackUrl(flow: Flow, url: string): void {
+/** The one answer for a callbackUrl the router will not call: refused and unresolvable read the same. */
+const CALLBACK_REFUSED =
+  'callbackUrl is not allowed: the router calls back only http(s) hosts on the public internet ' +
+  '(not loopback, private, link-local or reserved addresses, unless the operator allow-listed them)';
+
+async function checkCallbackUrl(flow: Flow, url: string, egress: EgressPolicy): Promise<void> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -693,6 +704,14 @@ function checkCallbackUrl(flow: Flow, url: string): void {
       'CALLBACK_NOT_CONFIGURED',
       `Flow '${flow.name}' has no callback signing secret (flow.callback.secret or PIPES_CALLBACK_SECRET), so it cannot call back`,
     );
+  }
+  // Before anything is recorded or any connection is made: resolve once and check every address.
+  try {
+    await egress.target(parsed, 'callback');
+  } catch (error) {
+    const code = error instanceof ServicePipesError ? error.details.code : undefined;
+    if (error instanceof EgressRefusedError || code === 'ENOTFOUND') throw new HttpRequestError(400, 'BAD_CALLBACK_URL', CALLBACK_REFUSED);
+    throw new HttpRequestError(503, 'CALLBACK_CHECK_UNAVAILABLE', 'The callbackUrl could not be checked now (name resolution failed); try again');
   }
 }
 

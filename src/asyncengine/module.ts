@@ -8,6 +8,7 @@ import type { Exchange } from '../runtime/exchange.js';
 import type { RouterModule } from '../runtime/router-module.js';
 import { sharedState, type RouterServices } from '../runtime/services.js';
 import { flowStepMetrics } from '../observability/flow-metrics.js';
+import { egressPolicy } from '../security/egress-policy.js';
 import { httpExtensions, protectExtension } from '../server/http-server.js';
 import { asyncApiRouter } from './api.js';
 import { buildFlows } from './flow-builder.js';
@@ -86,6 +87,7 @@ export const asyncEngineModule: RouterModule = {
       logger,
       instance: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
       observer: flowStepMetrics(services),
+      egress: egressPolicy(services),
     });
     await engine.start();
     state.store = store;

@@ -234,14 +234,21 @@ export class EgressPolicy {
 /** Key of the router's policy in `services.shared` (a test may put one there, with its own resolver). */
 export const EGRESS_POLICY_KEY = 'egress-policy';
 
-/** The router's egress policy, built from `config.egressAllow` on first use; refusals are logged as warnings. */
+/** The router's egress policy, built from `config.egressAllow` on first use. */
 export function egressPolicy(services: Pick<RouterServices, 'shared' | 'config' | 'logger'>): EgressPolicy {
-  return sharedState(services as RouterServices, EGRESS_POLICY_KEY, () => {
-    const logger: Logger = services.logger.child({ component: 'egress' });
-    return new EgressPolicy({
-      allow: services.config.egressAllow ?? [],
-      onRefused: (refusal) => logger.warn('egress refused', { ...refusal }),
-    });
+  return sharedState(services as RouterServices, EGRESS_POLICY_KEY, () => createEgressPolicy(services));
+}
+
+/**
+ * A policy for a router: its allow-list from `config.egressAllow`, refusals logged as warnings
+ * (`egress refused`, with host, address and reason). `resolve` replaces the system resolver (tests).
+ */
+export function createEgressPolicy(services: Pick<RouterServices, 'config' | 'logger'>, options: { resolve?: Resolver } = {}): EgressPolicy {
+  const logger: Logger = services.logger.child({ component: 'egress' });
+  return new EgressPolicy({
+    allow: services.config.egressAllow ?? [],
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+    onRefused: (refusal) => logger.warn('egress refused', { ...refusal }),
   });
 }
 
