@@ -30,6 +30,7 @@ import type { ChunkCounts, Flow, FlowStep } from './flow-model.js';
 import { isRetryable, retryDelay } from './retry-policy.js';
 import {
   ACTIVE_STATES,
+  DEFAULT_RETENTION_MS,
   FINISHED_STATES,
   type DeadLetterRecord,
   type RunError,
@@ -42,8 +43,7 @@ import {
 
 /** How long a claim outlives the step timeout, so a crashed worker's claim frees itself. */
 const CLAIM_MARGIN_MS = 10_000;
-/** How long an idempotency key is remembered. */
-const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+
 /** Wait before looking again at a message the store could not be asked about (Redis down). */
 const INFRASTRUCTURE_RECHECK_MS = 2000;
 
@@ -60,6 +60,11 @@ export interface FlowEngineOptions {
   observer?: FlowStepObserver;
   /** Where callbacks may go (callbackUrl); default: the policy with no allow-list and the system resolver. */
   egress?: EgressPolicy;
+  /**
+   * How long an Idempotency-Key is remembered from the start (the store keeps finished runs as long from
+   * their end, so a key never outlives its run). Default {@link DEFAULT_RETENTION_MS} (7 days).
+   */
+  retentionMs?: number;
 }
 
 export type FlowStepEventKind = 'submitted' | 'started' | 'succeeded' | 'failed' | 'retried' | 'dead_lettered';
@@ -69,6 +74,11 @@ export type FlowStepObserver = (event: { flow: string; step: string; kind: FlowS
 
 export interface StartOptions {
   idempotencyKey?: string;
+  /**
+   * Who starts the run (the principal id). Recorded on the run, and the scope of its Idempotency-Key: the
+   * same key from two principals is two runs, and neither learns of the other's.
+   */
+  owner?: string;
   callbackUrl?: string;
   /** Additional properties carried in every step's envelope (JSON values). */
   properties?: Record<string, unknown>;
@@ -110,11 +120,14 @@ export class FlowEngine {
   private readonly callbacks: CallbackDelivery;
   private readonly statusPath: string;
   private readonly egress: EgressPolicy;
+  private readonly retentionMs: number;
+  private pruneTimer: NodeJS.Timeout | undefined;
   private started = false;
 
   constructor(private readonly options: FlowEngineOptions) {
     this.statusPath = options.statusPath ?? '/async/api/runs';
     this.egress = options.egress ?? new EgressPolicy();
+    this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.callbacks = new CallbackDelivery({
       egress: this.egress,
       store: options.store,
@@ -160,6 +173,12 @@ export class FlowEngine {
     if (this.started) return;
     this.started = true;
     if (this.flows.size === 0) return;
+    // Finished runs and expired keys are forgotten after the retention; looked at a few times per retention.
+    const every = Math.min(60_000, Math.max(1000, Math.floor(this.retentionMs / 10)));
+    this.pruneTimer = setInterval(() => {
+      this.store.prune().catch((error: unknown) => this.options.logger.warn('Could not prune finished runs', { error: toError(error).message }));
+    }, every);
+    this.pruneTimer.unref();
     await this.transport.declare(this.topology());
     for (const flow of this.flows.values()) {
       for (const step of flow.steps) {
@@ -184,6 +203,8 @@ export class FlowEngine {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    clearInterval(this.pruneTimer);
+    this.pruneTimer = undefined;
     await Promise.allSettled(this.subscriptions.splice(0).map((subscription) => subscription.close()));
   }
 
@@ -206,7 +227,7 @@ export class FlowEngine {
 
     const correlationId = randomUUID();
     const idempotency = options.idempotencyKey
-      ? { key: options.idempotencyKey, payloadHash: payloadHash(payload, options.callbackUrl), ttlMs: IDEMPOTENCY_TTL_MS }
+      ? { key: idempotencyScope(options.owner, options.idempotencyKey), payloadHash: payloadHash(payload, options.callbackUrl), ttlMs: this.retentionMs }
       : undefined;
     const created = await this.store.createRun(
       {
@@ -214,6 +235,7 @@ export class FlowEngine {
         flowName,
         currentStep: first.name,
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+        ...(options.owner !== undefined ? { owner: options.owner } : {}),
         ...(options.callbackUrl ? { callbackUrl: options.callbackUrl } : {}),
       },
       idempotency,
@@ -238,7 +260,7 @@ export class FlowEngine {
         error: runError(error, first.name),
         finishedAt: new Date().toISOString(),
       });
-      if (options.idempotencyKey) await this.store.releaseIdempotencyKey(flowName, options.idempotencyKey, correlationId);
+      if (idempotency) await this.store.releaseIdempotencyKey(flowName, idempotency.key, correlationId);
       throw error;
     }
     this.options.logger.info('flow run started', { flowName, correlationId, step: first.name });
@@ -318,14 +340,16 @@ export class FlowEngine {
       let output: unknown;
       try {
         output = await withTimeout(
-          step.work(envelope.payload, {
-            correlationId,
-            flowName: flow.name,
-            step: step.name,
-            attempt,
-            properties: envelope.properties,
-            ...(envelope.chunk ? { chunk: envelope.chunk } : {}),
-          }),
+          (signal) =>
+            step.work(envelope.payload, {
+              correlationId,
+              flowName: flow.name,
+              step: step.name,
+              attempt,
+              properties: envelope.properties,
+              signal,
+              ...(envelope.chunk ? { chunk: envelope.chunk } : {}),
+            }),
           step.timeoutMs,
           `Step ${step.name} of flow ${flow.name}`,
         );
@@ -715,6 +739,14 @@ async function checkCallbackUrl(flow: Flow, url: string, egress: EgressPolicy): 
   }
 }
 
+/**
+ * The store key of an Idempotency-Key: scoped by the principal that sent it. The owner is base64url
+ * encoded (no `.` in it), so no owner/key pair can spell another's.
+ */
+export function idempotencyScope(owner: string | undefined, key: string): string {
+  return owner === undefined ? key : `${Buffer.from(owner, 'utf8').toString('base64url')}.${key}`;
+}
+
 /** The hash an Idempotency-Key is bound to: the payload (key order does not matter) and the callback URL. */
 export function payloadHash(payload: unknown, callbackUrl?: string): string {
   return createHash('sha256').update(stableJson(payload)).update('\u0000').update(callbackUrl ?? '').digest('hex');
@@ -742,11 +774,28 @@ export function runError(error: unknown, step?: string): RunError {
   };
 }
 
-function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+/**
+ * Runs the work with a deadline. At the deadline the attempt fails with a TimeoutError and the work's
+ * signal is aborted with it, so the work stops too (an HTTP call is cancelled, its socket closed) instead
+ * of running on beside the retry that follows.
+ */
+function withTimeout<T>(start: (signal: AbortSignal) => Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`${what} did not finish within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => {
+      const error = new TimeoutError(`${what} did not finish within ${timeoutMs} ms`);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
   });
+  let work: Promise<T>;
+  try {
+    work = start(controller.signal);
+  } catch (error) {
+    clearTimeout(timer);
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
   // The work may still settle after the deadline; its late rejection must not go unhandled.
   work.catch(() => undefined);
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));

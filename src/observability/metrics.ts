@@ -95,6 +95,8 @@ export class RouterMetrics {
     buckets: STEP_DURATION_BUCKETS,
     registers: [this.registry],
   });
+  readonly asyncRunsHeld = this.gauge('pipes_async_runs_held', 'Async runs the run store holds now (active, dead-lettered and finished within the retention)', []);
+  readonly asyncRunsEvicted = this.counter('pipes_async_runs_evicted_total', 'Finished async runs forgotten after the retention (ASYNC_RUN_RETENTION)', []);
   readonly brokerConnected = this.gauge('pipes_broker_connected', 'Whether the broker connection is up with its topology declared (1) or not (0)', []);
   readonly brokerBlocked = this.gauge('pipes_broker_blocked', 'Whether the broker refuses publishes (resource alarm)', []);
   readonly ready = this.gauge('pipes_router_ready', 'Whether /health/ready answers 200 (1) or 503 (0)', []);

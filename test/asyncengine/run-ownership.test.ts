@@ -1,0 +1,93 @@
+/**
+ * Async runs belong to the principal that started them (embedded transport, RBAC enforced): the same
+ * Idempotency-Key from two principals is two runs, with no 409 and no other's correlation id; listing and
+ * reading runs shows a caller its own runs only, unless it holds admin:runs.
+ */
+import { createHash } from 'node:crypto';
+import { expect } from 'chai';
+import { startRouter, type TestRouter } from '../helpers/router.js';
+import { startRun, waitForRun } from './support.js';
+
+const KEYS = { alice: 'alice-key-0123456789abcdef0123456789', bob: 'bob-key-0123456789abcdef0123456789ab', ops: 'ops-key-0123456789abcdef0123456789abc' };
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const as = (who: keyof typeof KEYS): Record<string, string> => ({ 'x-api-key': KEYS[who] });
+
+describe('async engine: runs have an owner', function () {
+  this.timeout(20_000);
+  let test: TestRouter;
+
+  before(async () => {
+    test = await startRouter(
+      {
+        'routes/flows.yaml': `
+- flow:
+    name: owned
+    steps:
+      - {name: echo, uri: "script:echo.mjs"}
+`,
+        'routes/echo.mjs': 'export default async (payload) => payload;',
+      },
+      {
+        rbac: `
+roles:
+  starter: [flow:owned]
+  runs-admin: [flow:owned, admin:runs]
+principals:
+  - {id: alice, roles: [starter], apiKeySha256: ${sha256(KEYS.alice)}}
+  - {id: bob, roles: [starter], apiKeySha256: ${sha256(KEYS.bob)}}
+  - {id: ops, roles: [runs-admin], apiKeySha256: ${sha256(KEYS.ops)}}
+`,
+      },
+    );
+  });
+  after(() => test?.stop());
+
+  it('scopes an Idempotency-Key to its principal: two principals, one key, two runs, no 409, no leak', async () => {
+    const key = { 'idempotency-key': 'order-42' };
+    const first = await startRun(test.baseUrl, 'owned', { by: 'alice' }, { ...as('alice'), ...key });
+    expect(first.status).to.equal(202);
+    // Another principal, same key, another payload: a run of its own, not a conflict.
+    const other = await startRun(test.baseUrl, 'owned', { by: 'bob' }, { ...as('bob'), ...key });
+    expect(other.status, JSON.stringify(other.body)).to.equal(202);
+    expect(other.headers.get('idempotent-replayed')).to.equal(null);
+    expect(other.body.correlationId).to.not.equal(first.body.correlationId);
+    expect(JSON.stringify(other.body)).to.not.include(first.body.correlationId);
+    // Each principal's replay finds its own run.
+    const replay = await startRun(test.baseUrl, 'owned', { by: 'alice' }, { ...as('alice'), ...key });
+    expect(replay.status).to.equal(202);
+    expect(replay.body.correlationId).to.equal(first.body.correlationId);
+    expect(replay.headers.get('idempotent-replayed')).to.equal('true');
+    // A conflict is told only about the caller's own run.
+    const conflict = await startRun(test.baseUrl, 'owned', { by: 'bob', changed: true }, { ...as('bob'), ...key });
+    expect(conflict.status).to.equal(409);
+    expect(JSON.stringify(conflict.body)).to.not.include(first.body.correlationId);
+  });
+
+  it('lists and reads only the caller’s own runs, unless it holds admin:runs', async () => {
+    const mine = await startRun(test.baseUrl, 'owned', { n: 'a' }, as('alice'));
+    const theirs = await startRun(test.baseUrl, 'owned', { n: 'b' }, as('bob'));
+    const aliceRun = mine.body.correlationId as string;
+    const bobRun = theirs.body.correlationId as string;
+    await waitForRun(test.baseUrl, aliceRun, ['succeeded'], { headers: as('alice'), query: '?flowName=owned' });
+
+    const listed = async (who: keyof typeof KEYS): Promise<{ correlationId: string; owner?: string }[]> => {
+      const response = await fetch(`${test.baseUrl}/async/api/runs?flowName=owned`, { headers: as(who) });
+      expect(response.status).to.equal(200);
+      return ((await response.json()) as { runs: { correlationId: string; owner?: string }[] }).runs;
+    };
+    const alices = await listed('alice');
+    expect(alices.map((r) => r.correlationId)).to.include(aliceRun).and.not.include(bobRun);
+    expect(alices.every((r) => r.owner === 'alice')).to.equal(true);
+    const all = await listed('ops');
+    expect(all.map((r) => r.correlationId)).to.include.members([aliceRun, bobRun]);
+
+    const read = (who: keyof typeof KEYS, id: string) => fetch(`${test.baseUrl}/async/api/runs/${id}?flowName=owned`, { headers: as(who) });
+    expect((await read('alice', aliceRun)).status).to.equal(200);
+    const foreign = await read('alice', bobRun);
+    expect(foreign.status).to.equal(404);
+    expect(await foreign.text()).to.not.include('"output"');
+    expect((await read('ops', bobRun)).status).to.equal(200);
+    // Without naming the flow, reading a run needs admin:runs at all.
+    expect((await fetch(`${test.baseUrl}/async/api/runs/${aliceRun}`, { headers: as('alice') })).status).to.equal(403);
+  });
+});
