@@ -124,7 +124,8 @@ export function asyncApiRouter(options: {
   router.get(
     '/async/api/flows/:flowName/dead-letters',
     handle(async (request, response) => {
-      const { records, queues } = await engine().deadLetters(String(request.params.flowName));
+      const caller = callerOf(request);
+      const { records, queues } = await engine().deadLetters(String(request.params.flowName), caller.seesAllRuns ? {} : { owner: caller.owner ?? '' });
       response.json({ deadLetters: records, queues });
     }),
   );
@@ -142,8 +143,10 @@ export function asyncApiRouter(options: {
       if (body.limit !== undefined && (!Number.isInteger(body.limit) || (body.limit as number) < 1)) {
         throw new HttpRequestError(400, 'BAD_REQUEST', 'limit is a whole number ≥ 1');
       }
+      const caller = callerOf(request);
       const report = await engine().redrive(String(request.params.flowName), {
         ...(ids ? { correlationIds: ids } : {}),
+        ...(caller.seesAllRuns ? {} : { owner: caller.owner ?? '' }),
         dryRun: body.dryRun === true,
         ...(typeof body.limit === 'number' ? { limit: body.limit } : {}),
       });

@@ -93,6 +93,8 @@ export interface StartResult {
 
 export interface RedriveOptions {
   correlationIds?: string[];
+  /** Only dead letters of runs this principal started (a caller without admin:runs). */
+  owner?: string;
   dryRun?: boolean;
   limit?: number;
 }
@@ -556,9 +558,10 @@ export class FlowEngine {
     return this.store.listRuns(filter);
   }
 
-  async deadLetters(flowName: string): Promise<{ records: DeadLetterRecord[]; queues: { step: string; queue: string; messages: number }[] }> {
+  /** The dead letters of a flow; with `owner`, only those of runs that principal started. */
+  async deadLetters(flowName: string, options: { owner?: string } = {}): Promise<{ records: DeadLetterRecord[]; queues: { step: string; queue: string; messages: number }[] }> {
     const flow = this.requireFlow(flowName);
-    const records = await this.store.listDeadLetters(flowName);
+    const records = await this.ownedBy(options.owner, await this.store.listDeadLetters(flowName));
     records.sort((a, b) => a.lastFailureAt.localeCompare(b.lastFailureAt));
     const queues = [];
     for (const step of flow.steps) {
@@ -581,22 +584,38 @@ export class FlowEngine {
     const wanted = options.correlationIds?.length ? new Set(options.correlationIds) : undefined;
     const report: RedriveReport = { flowName, dryRun: options.dryRun === true, redriven: [], skipped: [] };
     if (options.dryRun) {
-      const records = (await this.store.listDeadLetters(flowName)).filter((r) => r.redrivable && (!wanted || wanted.has(r.correlationId)));
+      const listed = await this.ownedBy(options.owner, await this.store.listDeadLetters(flowName));
+      const records = listed.filter((r) => r.redrivable && (!wanted || wanted.has(r.correlationId)));
       records.sort((a, b) => a.lastFailureAt.localeCompare(b.lastFailureAt));
       report.matched = records.slice(0, limit);
       return report;
     }
     for (const step of flow.steps) {
       if (report.redriven.length >= limit) break;
-      await this.redriveQueue(flow, step, wanted, limit, report);
+      await this.redriveQueue(flow, step, wanted, limit, report, options.owner);
     }
     this.options.logger.info('dead letters redriven', { flowName, redriven: report.redriven.length, skipped: report.skipped.length });
     return report;
   }
 
-  private async redriveQueue(flow: Flow, step: FlowStep, wanted: Set<string> | undefined, limit: number, report: RedriveReport): Promise<void> {
+  /** Records of runs `owner` started (all of them without an owner); others' runs are not mentioned at all. */
+  private async ownedBy(owner: string | undefined, records: DeadLetterRecord[]): Promise<DeadLetterRecord[]> {
+    if (owner === undefined) return records;
+    const owners = new Map<string, string | undefined>();
+    for (const id of new Set(records.map((r) => r.correlationId))) owners.set(id, (await this.store.getRun(id))?.owner);
+    return records.filter((r) => owners.get(r.correlationId) === owner);
+  }
+
+  private async redriveQueue(
+    flow: Flow,
+    step: FlowStep,
+    wanted: Set<string> | undefined,
+    limit: number,
+    report: RedriveReport,
+    owner: string | undefined,
+  ): Promise<void> {
     const dlq = deadLetterQueueName(step.queue);
-    await sweepQueue(this.transport, dlq, (message) => this.redriveOne(flow, step, message, wanted, limit, report));
+    await sweepQueue(this.transport, dlq, (message) => this.redriveOne(flow, step, message, wanted, limit, report, owner));
   }
 
   /** One dead letter of a sweep: moved back onto its step queue (`take`), or left where it is (`keep`). */
@@ -607,6 +626,7 @@ export class FlowEngine {
     wanted: Set<string> | undefined,
     limit: number,
     report: RedriveReport,
+    owner: string | undefined,
   ): Promise<SweepDecision> {
     const keep = (correlationId: string, reason: string | undefined): SweepDecision => {
       if (reason) report.skipped.push({ correlationId, step: step.name, reason });
@@ -620,6 +640,8 @@ export class FlowEngine {
     }
     const { correlationId } = envelope;
     if ((wanted && !wanted.has(correlationId)) || report.redriven.length >= limit) return keep(correlationId, undefined);
+    // Another principal's run is left alone and not named in the report.
+    if (owner !== undefined && (await this.store.getRun(correlationId))?.owner !== owner) return keep(correlationId, undefined);
     if (envelope.chunk) return keep(correlationId, 'a chunk of a run that went on without it (its items are counted as failed)');
     const run = await this.store.getRun(correlationId);
     // A message the broker dead-lettered itself (delivery limit) has no provenance and its run was never parked.

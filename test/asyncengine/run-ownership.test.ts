@@ -24,14 +24,19 @@ describe('async engine: runs have an owner', function () {
     name: owned
     steps:
       - {name: echo, uri: "script:echo.mjs"}
+- flow:
+    name: fragile
+    steps:
+      - {name: check, uri: "script:fail.mjs", retry: {maxAttempts: 1}}
 `,
         'routes/echo.mjs': 'export default async (payload) => payload;',
+        'routes/fail.mjs': 'export default async () => { throw new Error("account frozen"); };',
       },
       {
         rbac: `
 roles:
-  starter: [flow:owned]
-  runs-admin: [flow:owned, admin:runs]
+  starter: [flow:owned, flow:fragile]
+  runs-admin: [flow:owned, flow:fragile, admin:runs]
 principals:
   - {id: alice, roles: [starter], apiKeySha256: ${sha256(KEYS.alice)}}
   - {id: bob, roles: [starter], apiKeySha256: ${sha256(KEYS.bob)}}
@@ -89,5 +94,35 @@ principals:
     expect((await read('ops', bobRun)).status).to.equal(200);
     // Without naming the flow, reading a run needs admin:runs at all.
     expect((await fetch(`${test.baseUrl}/async/api/runs/${aliceRun}`, { headers: as('alice') })).status).to.equal(403);
+  });
+
+  it('lists and redrives only the caller’s own dead letters, unless it holds admin:runs', async () => {
+    const mine = (await startRun(test.baseUrl, 'fragile', { n: 1 }, as('alice'))).body.correlationId as string;
+    const theirs = (await startRun(test.baseUrl, 'fragile', { n: 2 }, as('bob'))).body.correlationId as string;
+    await waitForRun(test.baseUrl, mine, ['dead-lettered'], { headers: as('alice'), query: '?flowName=fragile' });
+    await waitForRun(test.baseUrl, theirs, ['dead-lettered'], { headers: as('bob'), query: '?flowName=fragile' });
+
+    const deadLetters = async (who: keyof typeof KEYS): Promise<string[]> => {
+      const response = await fetch(`${test.baseUrl}/async/api/flows/fragile/dead-letters`, { headers: as(who) });
+      expect(response.status).to.equal(200);
+      return ((await response.json()) as { deadLetters: { correlationId: string }[] }).deadLetters.map((r) => r.correlationId);
+    };
+    expect(await deadLetters('alice')).to.deep.equal([mine]);
+    expect(await deadLetters('ops')).to.include.members([mine, theirs]);
+
+    const redrive = await fetch(`${test.baseUrl}/async/api/flows/fragile/dead-letters/redrive`, {
+      method: 'POST',
+      headers: { ...as('alice'), 'content-type': 'application/json' },
+      body: JSON.stringify({}),
+    });
+    expect(redrive.status).to.equal(200);
+    const report = (await redrive.json()) as { redriven: { correlationId: string }[]; skipped: { correlationId: string }[] };
+    expect(report.redriven.map((r) => r.correlationId)).to.deep.equal([mine]);
+    expect(JSON.stringify(report)).to.not.include(theirs);
+    // Bob's run was not touched: still parked, its dead letter still listed.
+    await waitForRun(test.baseUrl, mine, ['dead-lettered'], { headers: as('alice'), query: '?flowName=fragile', until: (r) => r.redrives === 1 });
+    const bobs = await fetch(`${test.baseUrl}/async/api/runs/${theirs}?flowName=fragile`, { headers: as('bob') });
+    expect(((await bobs.json()))).to.include({ redrives: 0, state: 'dead-lettered' });
+    expect(await deadLetters('bob')).to.deep.equal([theirs]);
   });
 });
