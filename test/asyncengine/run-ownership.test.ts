@@ -29,13 +29,23 @@ describe('async engine: runs have an owner', function () {
     steps:
       - {name: check, uri: "script:fail.mjs", retry: {maxAttempts: 1}}
 `,
+        'routes/start-route.yaml': `
+- route:
+    id: start-owned
+    from:
+      uri: platform-http:/start-owned
+      parameters: {httpMethodRestrict: POST}
+      steps:
+        - setProperty: {name: flowName, constant: owned}
+        - to: direct:callAsyncEngine
+`,
         'routes/echo.mjs': 'export default async (payload) => payload;',
         'routes/fail.mjs': 'export default async () => { throw new Error("account frozen"); };',
       },
       {
         rbac: `
 roles:
-  starter: [flow:owned, flow:fragile]
+  starter: [flow:owned, flow:fragile, route:start-owned]
   runs-admin: [flow:owned, flow:fragile, admin:runs]
 principals:
   - {id: alice, roles: [starter], apiKeySha256: ${sha256(KEYS.alice)}}
@@ -124,5 +134,24 @@ principals:
     const bobs = await fetch(`${test.baseUrl}/async/api/runs/${theirs}?flowName=fragile`, { headers: as('bob') });
     expect(((await bobs.json()))).to.include({ redrives: 0, state: 'dead-lettered' });
     expect(await deadLetters('bob')).to.deep.equal([theirs]);
+  });
+
+  it('a run started through a route belongs to the route’s caller, with its key scoped the same way', async () => {
+    const start = async (who: keyof typeof KEYS): Promise<{ status: number; correlationId: string }> => {
+      const response = await fetch(`${test.baseUrl}/start-owned`, {
+        method: 'POST',
+        headers: { ...as(who), 'content-type': 'application/json', 'idempotency-key': 'route-key-1' },
+        body: JSON.stringify({ via: 'route' }),
+      });
+      return { status: response.status, correlationId: ((await response.json()) as { correlationId: string }).correlationId };
+    };
+    const alices = await start('alice');
+    const bobs = await start('bob');
+    expect([alices.status, bobs.status]).to.deep.equal([202, 202]);
+    expect(bobs.correlationId).to.not.equal(alices.correlationId);
+    expect((await start('alice')).correlationId).to.equal(alices.correlationId);
+    const run = await waitForRun(test.baseUrl, alices.correlationId, ['succeeded'], { headers: as('alice'), query: '?flowName=owned' });
+    expect((run as unknown as { owner: string }).owner).to.equal('alice');
+    expect((await fetch(`${test.baseUrl}/async/api/runs/${alices.correlationId}?flowName=owned`, { headers: as('bob') })).status).to.equal(404);
   });
 });
