@@ -13,6 +13,9 @@ import { ResourceResolver } from '../../src/runtime/resources.js';
 import { compileEndpointTemplate, encodeUriValue } from '../../src/eips/shared/endpoint-template.js';
 import { watchSockets } from '../security/egress-sockets.js';
 import { FakeContext } from './fake-context.js';
+import fc from 'fast-check';
+import { Exchange } from '../../src/runtime/exchange.js';
+import { parseEndpointUri } from '../../src/runtime/endpoint-uri.js';
 
 describe('toD: values from the message are placed, never parsed', function () {
   this.timeout(20_000);
@@ -192,6 +195,35 @@ describe('endpoint templates: where each value lands', () => {
       expect(compiled.messageSteered).to.equal(steered);
     });
   }
+
+  it('property: no value moves out of its path segment or query value', async () => {
+    const path = compileEndpointTemplate('https://partner.example/orders/${header.v}/lines?fixed=1&term=${header.w}', ctx, { file: 't.yaml', line: 1, column: 1 } as never);
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), async (v, w) => {
+        const exchange = new Exchange({ headers: { v, w } });
+        let uri: string;
+        try {
+          uri = await path.compute(exchange);
+        } catch (error) {
+          // Only a whole dot segment is refused.
+          expect(['.', '..'], JSON.stringify(v)).to.include(v);
+          expect((error as { code?: string }).code).to.equal('BAD_ENDPOINT_VALUE');
+          return;
+        }
+        const url = new URL(uri);
+        expect(url.host).to.equal('partner.example');
+        const segments = url.pathname.split('/').slice(1);
+        expect(segments).to.have.length(3);
+        expect(segments[0]).to.equal('orders');
+        expect(decodeURIComponent(segments[1]!)).to.equal(v.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+        expect(segments[2]).to.equal('lines');
+        const options = parseEndpointUri(`https:${uri.slice('https:'.length)}`).query;
+        expect(Object.keys(options)).to.deep.equal(['fixed', 'term']);
+        expect(options.fixed).to.equal('1');
+      }),
+      { numRuns: 400 },
+    );
+  });
 
   it('encodes every reserved character', () => {
     expect(encodeUriValue("a/b?c#d&e=f%g(h)!*' i")).to.equal('a%2Fb%3Fc%23d%26e%3Df%25g%28h%29%21%2A%27%20i');

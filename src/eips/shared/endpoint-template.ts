@@ -67,9 +67,12 @@ export function compileEndpointTemplate(template: string, context: BuildContext,
   };
 }
 
-/** Percent-encodes everything but unreserved characters (RFC 3986 §2.3). */
+/** A lone UTF-16 surrogate (no UTF-8 form, so encodeURIComponent would throw on it). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Percent-encodes everything but unreserved characters (RFC 3986 §2.3); a lone surrogate becomes U+FFFD. */
 export function encodeUriValue(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(value.replace(LONE_SURROGATE, '\uFFFD')).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function placed(part: UriPart, value: string, template: string): string {
