@@ -31,6 +31,10 @@ export { HTTP_AUTHORIZATION_PROPERTY, HTTP_HEADER } from './message-mapping.js';
  *   `bridgeEndpoint=true`; `CamelHttpPath` is appended and `CamelHttpQuery` replaces the query. The values
  *   an HTTP entry leaves on the message (`CamelHttpUri` = `CamelHttpPath` = the inbound path) describe the
  *   inbound request and are ignored, except with `bridgeEndpoint=true` (a proxy route forwards them).
+ * - Egress: the endpoint's own origin is the operator's. A call moved to another origin (by `CamelHttpUri`
+ *   or a followed redirect), or made for a `toD` whose scheme or host came from the message, must pass the
+ *   egress policy (security/egress-policy.ts: no loopback, private, link-local, reserved addresses unless
+ *   allow-listed) and connects to the address that was checked.
  * - Request headers: the message headers, minus `Camel*`, connection headers, the caller's credentials
  *   (Authorization, Proxy-Authorization, Cookie, X-API-Key), which are never passed on, and headers an
  *   HTTP caller sent that the route did not set itself (security/header-boundaries.ts); `X-Correlation-Id`
@@ -113,7 +117,7 @@ const options: Record<string, JsonSchema> = {
   followRedirects: {
     type: 'boolean',
     default: false,
-    description: `Follow 301/302/303/307/308 answers (up to ${MAX_REDIRECTS}); credentials are dropped when the redirect leaves the origin.`,
+    description: `Follow 301/302/303/307/308 answers (up to ${MAX_REDIRECTS}); credentials are dropped when the redirect leaves the origin, and a redirect to another origin must pass the egress policy.`,
   },
   contentType: { type: 'string', description: 'Content-Type of the request body; default from the body (JSON, text or bytes).' },
   skipRequestHeaders: { type: 'boolean', default: false, description: 'Send no message headers to the partner.' },
