@@ -389,6 +389,14 @@ export class RedisRunStore implements RunStore {
     }
     if (gone.length === 0) return 0;
     await this.dropFromIndexes(gone);
+    // Chunk dead letters stay with their run (they are not redriven): they go with it.
+    for (const flow of flows) {
+      const ids = new Set(gone.filter((entry) => entry.index.startsWith(this.key('index', flow, ''))).map((entry) => entry.id));
+      if (ids.size === 0) continue;
+      const key = this.key('dead', flow);
+      const fields = (await this.redis.hkeys(key)).filter((field) => ids.has(field.slice(0, field.indexOf('|'))));
+      if (fields.length > 0) await this.redis.hdel(key, ...fields);
+    }
     return gone.length;
   }
 

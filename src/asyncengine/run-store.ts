@@ -347,6 +347,9 @@ export class MemoryRunStore implements RunStore {
       this.runs.delete(id);
       this.done.delete(id);
       for (const key of this.chunks.keys()) if (key.startsWith(`${id}\u0000`)) this.chunks.delete(key);
+      // Chunk dead letters stay with their run (they are not redriven): they go with it.
+      const deadLetters = this.deadLetters.get(run.flowName);
+      for (const key of [...(deadLetters?.keys() ?? [])]) if (key.startsWith(`${id}|`)) deadLetters!.delete(key);
       evicted++;
     }
     for (const [key, entry] of this.idempotency) if (entry.until <= now) this.idempotency.delete(key);

@@ -44,6 +44,9 @@ function describeRetention(name: string, make: (onEvicted: (count: number) => vo
       await store.transition(parked, ['queued'], 'dead-lettered', {});
       expect((await store.createRun({ correlationId: keyed, flowName: flow, currentStep: 'a' }, hash)).outcome).to.equal('created');
       expect(await store.count()).to.be.at.least(4);
+      const deadLetter = { flowName: flow, step: 'a', attempts: 1, errorClass: 'E', errorMessage: 'boom', firstFailureAt: 't', lastFailureAt: 't', queue: 'q', deadLetterQueue: 'q.dlq' };
+      await store.putDeadLetter({ ...deadLetter, correlationId: done, chunk: 0, redrivable: false });
+      await store.putDeadLetter({ ...deadLetter, correlationId: parked, redrivable: true });
 
       if (store instanceof RedisRunStore) {
         const redis = new Redis(REDIS_URL);
@@ -67,6 +70,7 @@ function describeRetention(name: string, make: (onEvicted: (count: number) => vo
       expect(await store.isDone(done, 'a')).to.equal(false);
       expect((await store.listRuns({ flowName: flow })).map((r) => r.correlationId)).to.have.members([active, parked, keyed]);
       expect(await store.count()).to.equal(3);
+      expect((await store.listDeadLetters(flow)).map((r) => r.correlationId)).to.deep.equal([parked]);
       expect(evicted.reduce((a, b) => a + b, 0)).to.equal(1);
       // The key expired with the retention: the same key starts a new run.
       if (store instanceof RedisRunStore) await sleep(10);
