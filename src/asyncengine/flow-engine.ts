@@ -43,7 +43,6 @@ import {
 
 /** How long a claim outlives the step timeout, so a crashed worker's claim frees itself. */
 const CLAIM_MARGIN_MS = 10_000;
-
 /** Wait before looking again at a message the store could not be asked about (Redis down). */
 const INFRASTRUCTURE_RECHECK_MS = 2000;
 
