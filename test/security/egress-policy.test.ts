@@ -3,7 +3,9 @@
  * connection; names are resolved once through an injected resolver (no DNS query, no packet leaves this
  * machine); the allow-list lets operators through; refusals read like any failed connection.
  */
+import http from 'node:http';
 import net from 'node:net';
+import { sendUnpooled } from '../../src/components/http/http-client.js';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { EgressPolicy, EgressRefusedError, type ResolvedAddress } from '../../src/security/egress-policy.js';
@@ -161,6 +163,56 @@ describe('security: egress policy', () => {
     }
     expect(() => new EgressPolicy({ allow: ['not a host!'] })).to.throw(/EGRESS_ALLOW/);
     expect(() => new EgressPolicy({ allow: ['10.0.0.0/99'] })).to.throw(/prefix/);
+  });
+
+  it('connects to the checked address (IPv4 and IPv6 loopback, allow-listed), keeping the name in Host', async () => {
+    const servers: http.Server[] = [];
+    const seen: { host?: string; local?: string }[] = [];
+    const listen = (address: string): Promise<number> =>
+      new Promise((resolve) => {
+        const server = http.createServer((request, response) => {
+          seen.push({ host: request.headers.host, local: request.socket.localAddress });
+          response.end('ok');
+        });
+        servers.push(server);
+        server.listen(0, address, () => resolve((server.address() as net.AddressInfo).port));
+      });
+    const [v4, v6] = [await listen('127.0.0.1'), await listen('::1')];
+    // A name that would resolve elsewhere the second time: the call uses the first, checked answer.
+    let answers = 0;
+    const policy = new EgressPolicy({
+      allow: ['127.0.0.1', '::1'],
+      resolve: (host) => {
+        answers++;
+        if (host === 'four.example') return Promise.resolve([{ address: '127.0.0.1', family: 4 }]);
+        return Promise.resolve([{ address: '::1', family: 6 }]);
+      },
+    });
+    const sockets = watchSockets();
+    try {
+      for (const [name, port] of [['four.example', v4], ['six.example', v6]] as const) {
+        const target = await policy.target(`http://${name}:${port}/hello`, 'test');
+        const answer = await sendUnpooled({
+          url: target.url,
+          method: 'GET',
+          headers: {},
+          connectTimeoutMs: 2000,
+          responseTimeoutMs: 2000,
+          displayUrl: 'test',
+          connectTo: { address: target.address, family: target.family },
+        });
+        expect(answer.body.toString()).to.equal('ok');
+      }
+    } finally {
+      sockets.stop();
+      for (const server of servers) server.close();
+    }
+    expect(answers).to.equal(2);
+    expect(seen).to.deep.equal([
+      { host: `four.example:${v4}`, local: '127.0.0.1' },
+      { host: `six.example:${v6}`, local: '::1' },
+    ]);
+    expect(sockets.opened).to.deep.equal([`127.0.0.1:${v4}`, `::1:${v6}`]);
   });
 
   describe('property: any address of a refused range, in any spelling', () => {

@@ -22,8 +22,8 @@ export function watchSockets(): SocketWatch {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   net.Socket.prototype.connect = function connect(this: net.Socket, ...args: any[]): net.Socket {
     const first: unknown = args[0];
-    const options = (Array.isArray(first) ? first[0] : first) as { host?: string; port?: number; path?: string } | number | string;
-    if (typeof options === 'object' && options !== null && options.path === undefined) {
+    const options = (Array.isArray(first) ? first[0] : first) as { host?: string; port?: number; path?: string | null } | number | string;
+    if (typeof options === 'object' && options !== null && (options.path === undefined || options.path === null)) {
       opened.push(`${options.host ?? 'localhost'}:${options.port ?? ''}`);
       hosts.push(options.host ?? 'localhost');
     } else if (typeof options === 'number') {
