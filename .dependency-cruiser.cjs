@@ -5,8 +5,8 @@
  * `npm run lint` runs this; a broken rule names both files and the rule.
  */
 const layers = [
-  // 0. Leaves every layer may import: the one error hierarchy (with load diagnostics) and typed state.
-  ['errors', 'state'],
+  // 0. Leaves every layer may import: the one error hierarchy (with load diagnostics), typed state, units.
+  ['errors', 'state', 'units'],
   // 1. Configuration and the observability leaf (logger, metrics registry).
   ['config', 'observability'],
   // 2. Messaging: RabbitMQ and the in-memory transport behind one contract.

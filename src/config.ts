@@ -1,3 +1,5 @@
+import { parseDuration } from './units/duration.js';
+
 /** Router configuration: environment variables and CLI flags, with documented defaults. */
 export interface RouterConfig {
   /** HTTP port (`PORT`, `--port`); 0 picks a free one. Default 8080. */
@@ -32,6 +34,17 @@ export interface RouterConfig {
   bodyLimitBytes: number;
   /** How long a graceful stop waits for in-flight exchanges (`DRAIN_TIMEOUT_MS`). Default 30 s. */
   drainTimeoutMs: number;
+  /**
+   * `EGRESS_ALLOW`: hosts (`partner.example`, `*.partner.example`), addresses and CIDRs (`10.20.0.0/16`, `::1`)
+   * the egress policy lets through although they are loopback, private, link-local or otherwise refused
+   * (docs/security.md, "Egress policy"). Default none.
+   */
+  egressAllow?: string[];
+  /**
+   * How long a finished async run (and its idempotency key) is kept (`ASYNC_RUN_RETENTION`, a duration such
+   * as `168h`, or milliseconds). Default 7 days.
+   */
+  runRetentionMs?: number;
   /** Property placeholders `{{key}}` in route files resolve from here (then from the environment). */
   properties: Record<string, string>;
 }
@@ -52,6 +65,16 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): RouterConfi
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimitBytes: env.BODY_LIMIT ? Number(env.BODY_LIMIT) : 1024 * 1024,
     drainTimeoutMs: env.DRAIN_TIMEOUT_MS ? Number(env.DRAIN_TIMEOUT_MS) : 30_000,
+    egressAllow: parseEgressAllow(env.EGRESS_ALLOW),
+    ...(env.ASYNC_RUN_RETENTION ? { runRetentionMs: parseDuration(env.ASYNC_RUN_RETENTION) } : {}),
     properties: {},
   };
+}
+
+/** Parses `EGRESS_ALLOW` (`host,*.domain,10.0.0.0/8,::1`); entries are checked when the policy is built. */
+export function parseEgressAllow(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }

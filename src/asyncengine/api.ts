@@ -17,7 +17,22 @@ const MAX_IDEMPOTENCY_KEY = 200;
  * The async API (`/async/api/...`) and its documentation (`/async/specifications/...`). `engine()` is read
  * per request: the engine exists only once the router started, and the API answers 503 until then.
  */
-export function asyncApiRouter(options: { engine: () => FlowEngine | undefined; flows: () => Map<string, Flow>; bodyLimitBytes: number; logger: Logger }): Router {
+/** Who is asking: the principal that owns what it starts, and whether it may see every caller's runs. */
+export interface AsyncCaller {
+  owner?: string;
+  /** Holds `admin:runs` (or access control is off): sees runs of every owner. */
+  seesAllRuns: boolean;
+}
+
+export function asyncApiRouter(options: {
+  engine: () => FlowEngine | undefined;
+  flows: () => Map<string, Flow>;
+  bodyLimitBytes: number;
+  logger: Logger;
+  /** Default: nobody owns anything and everybody sees everything (a router without access control). */
+  caller?: (request: Request) => AsyncCaller;
+}): Router {
+  const callerOf = options.caller ?? ((): AsyncCaller => ({ seesAllRuns: true }));
   const router = express.Router();
   const readRaw = express.raw({ limit: options.bodyLimitBytes, type: () => true });
   // The same checks as HTTP entries (UTF-8, nesting depth, prototype-pollution keys); no body reads as {}.
@@ -53,8 +68,10 @@ export function asyncApiRouter(options: { engine: () => FlowEngine | undefined; 
         throw new HttpRequestError(400, 'BAD_IDEMPOTENCY_KEY', `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`);
       }
       const callbackUrl = queryText(request, 'callbackUrl');
+      const { owner } = callerOf(request);
       const result = await engine().startRun(flowName, request.body as unknown, {
         ...(idempotencyKey ? { idempotencyKey } : {}),
+        ...(owner !== undefined ? { owner } : {}),
         ...(callbackUrl ? { callbackUrl } : {}),
       });
       response
@@ -81,7 +98,10 @@ export function asyncApiRouter(options: { engine: () => FlowEngine | undefined; 
       const limit = limitText === undefined ? 100 : Number(limitText);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpRequestError(400, 'BAD_LIMIT', 'limit must be a whole number from 1 to 1000');
       const flowName = queryText(request, 'flowName');
-      const runs = await engine().listRuns({ ...(flowName ? { flowName } : {}), ...(state ? { state } : {}), limit });
+      const caller = callerOf(request);
+      // A caller without admin:runs lists only the runs it started.
+      const owner = caller.seesAllRuns ? undefined : (caller.owner ?? '');
+      const runs = await engine().listRuns({ ...(flowName ? { flowName } : {}), ...(state ? { state } : {}), ...(owner !== undefined ? { owner } : {}), limit });
       response.json({ runs: runs.map(withoutHistory) });
     }),
   );
@@ -91,8 +111,10 @@ export function asyncApiRouter(options: { engine: () => FlowEngine | undefined; 
     handle(async (request, response) => {
       const run = await engine().getRun(String(request.params.correlationId));
       const flowName = queryText(request, 'flowName');
-      // A caller allowed one flow asks with ?flowName=; runs of other flows do not exist for it.
-      if (!run || (flowName !== undefined && run.flowName !== flowName)) {
+      const caller = callerOf(request);
+      // A caller allowed one flow asks with ?flowName=; runs of other flows, and runs other principals
+      // started (unless it holds admin:runs), do not exist for it.
+      if (!run || (flowName !== undefined && run.flowName !== flowName) || (!caller.seesAllRuns && run.owner !== caller.owner)) {
         throw new HttpRequestError(404, 'RUN_NOT_FOUND', `No run with correlation id '${String(request.params.correlationId)}'`);
       }
       response.json(run);
@@ -102,7 +124,8 @@ export function asyncApiRouter(options: { engine: () => FlowEngine | undefined; 
   router.get(
     '/async/api/flows/:flowName/dead-letters',
     handle(async (request, response) => {
-      const { records, queues } = await engine().deadLetters(String(request.params.flowName));
+      const caller = callerOf(request);
+      const { records, queues } = await engine().deadLetters(String(request.params.flowName), caller.seesAllRuns ? {} : { owner: caller.owner ?? '' });
       response.json({ deadLetters: records, queues });
     }),
   );
@@ -120,8 +143,10 @@ export function asyncApiRouter(options: { engine: () => FlowEngine | undefined; 
       if (body.limit !== undefined && (!Number.isInteger(body.limit) || (body.limit as number) < 1)) {
         throw new HttpRequestError(400, 'BAD_REQUEST', 'limit is a whole number ≥ 1');
       }
+      const caller = callerOf(request);
       const report = await engine().redrive(String(request.params.flowName), {
         ...(ids ? { correlationIds: ids } : {}),
+        ...(caller.seesAllRuns ? {} : { owner: caller.owner ?? '' }),
         dryRun: body.dryRun === true,
         ...(typeof body.limit === 'number' ? { limit: body.limit } : {}),
       });

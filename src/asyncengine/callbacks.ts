@@ -1,5 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
+import { sendUnpooled } from '../components/http/http-client.js';
+import { EgressRefusedError, type EgressPolicy } from '../security/egress-policy.js';
 import { attemptsOf, deadLetter, scheduleRetry } from '../reliability/broker-retry.js';
 import { flowStepQueueName } from '../transport/topology-names.js';
 import type { DeliveredMessage, HandlerOutcome, Transport } from '../transport/transport.js';
@@ -55,6 +57,8 @@ export class CallbackDelivery {
       transport: Transport;
       logger: Logger;
       statusUrl: (run: RunRecord) => string;
+      /** Where callbacks may go: checked again at every delivery, and the call connects to the checked address. */
+      egress: EgressPolicy;
     },
   ) {}
 
@@ -96,11 +100,14 @@ export class CallbackDelivery {
       sentAt: new Date().toISOString(),
     };
     const raw = JSON.stringify(body);
-    let outcome: { ok: true } | { ok: false; retryable: boolean; error: string };
+    let outcome: PostOutcome;
     if (!secret) {
       outcome = { ok: false, retryable: false, error: 'the flow has no callback signing secret' };
     } else {
-      outcome = await post(run.callbackUrl, raw, secret, run.correlationId, flow.callback.timeoutMs);
+      outcome = await post(this.options.egress, run.callbackUrl, raw, secret, run.correlationId, flow.callback.timeoutMs);
+      if (!outcome.ok && outcome.detail) {
+        logger.warn('callback not delivered', { flowName: flow.name, correlationId: run.correlationId, attempt, detail: outcome.detail });
+      }
     }
     if (outcome.ok) {
       await store.update(run.correlationId, { callback: { state: 'delivered', attempts: attempt, at: new Date().toISOString() } });
@@ -131,31 +138,39 @@ export class CallbackDelivery {
   }
 }
 
-async function post(
-  url: string,
-  body: string,
-  secret: string,
-  correlationId: string,
-  timeoutMs: number,
-): Promise<{ ok: true } | { ok: false; retryable: boolean; error: string }> {
+type PostOutcome = { ok: true } | { ok: false; retryable: boolean; error: string; detail?: string };
+
+/**
+ * What the run status says when nothing answered. The same words whether the egress policy refused the
+ * address, the name did not resolve, or the connection failed, so the status is no oracle of what
+ * listens where; the detail goes to the router's log only.
+ */
+export const CALLBACK_UNREACHABLE = 'the receiver could not be reached';
+
+async function post(egress: EgressPolicy, url: string, body: string, secret: string, correlationId: string, timeoutMs: number): Promise<PostOutcome> {
   try {
-    const response = await fetch(url, {
+    // Checked at every delivery (DNS may have changed since the start), then connected to that address.
+    const target = await egress.target(url, 'callback');
+    const answer = await sendUnpooled({
+      url: target.url,
       method: 'POST',
       headers: {
-        'Content-Type': 'application/json',
-        [SIGNATURE_HEADER]: signBody(secret, body),
-        [CALLBACK_CORRELATION_HEADER]: correlationId,
-        'User-Agent': 'service-pipes-async-engine',
+        'content-type': 'application/json',
+        [SIGNATURE_HEADER.toLowerCase()]: signBody(secret, body),
+        [CALLBACK_CORRELATION_HEADER.toLowerCase()]: correlationId,
+        'user-agent': 'service-pipes-async-engine',
       },
       body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      connectTimeoutMs: timeoutMs,
+      responseTimeoutMs: timeoutMs,
+      displayUrl: `${target.url.origin}${target.url.pathname}`,
+      connectTo: { address: target.address, family: target.family },
     });
-    await response.arrayBuffer().catch(() => undefined);
-    if (response.status >= 200 && response.status < 300) return { ok: true };
-    const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
-    return { ok: false, retryable, error: `the receiver answered ${response.status}` };
+    if (answer.status >= 200 && answer.status < 300) return { ok: true };
+    const retryable = answer.status >= 500 || answer.status === 408 || answer.status === 429;
+    return { ok: false, retryable, error: `the receiver answered ${answer.status}` };
   } catch (error) {
-    return { ok: false, retryable: true, error: `the receiver could not be reached: ${(error as Error).message}` };
+    const detail = error instanceof EgressRefusedError ? `refused by the egress policy: ${error.reason}` : (error as Error).message;
+    return { ok: false, retryable: true, error: CALLBACK_UNREACHABLE, detail };
   }
 }

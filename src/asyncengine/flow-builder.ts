@@ -4,7 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { FlowDocument, LoadDiagnostic, RouteSet, SourceLocation, StepDefinition } from '../runtime/definitions.js';
 import { pointerChild } from '../dsl/json-pointer.js';
-import { parseDuration } from '../runtime/duration.js';
+import { parseDuration } from '../units/duration.js';
 import { ASYNC_ENGINE_DIRECT_NAME } from '../components/direct/index.js';
 import type { Producer } from '../runtime/component.js';
 import { didYouMean } from '../runtime/did-you-mean.js';

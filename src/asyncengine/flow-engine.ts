@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
+import { EgressPolicy, EgressRefusedError } from '../security/egress-policy.js';
 import {
   HttpOperationFailedError,
   HttpRequestError,
@@ -30,6 +31,7 @@ import { outcomeOf } from '../reliability/failure-outcome.js';
 import { isRetryable } from '../reliability/retry-policy.js';
 import {
   ACTIVE_STATES,
+  DEFAULT_RETENTION_MS,
   FINISHED_STATES,
   type DeadLetterRecord,
   type RunError,
@@ -42,8 +44,6 @@ import {
 
 /** How long a claim outlives the step timeout, so a crashed worker's claim frees itself. */
 const CLAIM_MARGIN_MS = 10_000;
-/** How long an idempotency key is remembered. */
-const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 /** Wait before looking again at a message the store could not be asked about (Redis down). */
 const INFRASTRUCTURE_RECHECK_MS = 2000;
 
@@ -58,6 +58,13 @@ export interface FlowEngineOptions {
   statusPath?: string;
   /** Told of every step message's life (the router's metrics); must not throw. */
   observer?: FlowStepObserver;
+  /** Where callbacks may go (callbackUrl); default: the policy with no allow-list and the system resolver. */
+  egress?: EgressPolicy;
+  /**
+   * How long an Idempotency-Key is remembered from the start (the store keeps finished runs as long from
+   * their end, so a key never outlives its run). Default {@link DEFAULT_RETENTION_MS} (7 days).
+   */
+  retentionMs?: number;
 }
 
 export type FlowStepEventKind = 'submitted' | 'started' | 'succeeded' | 'failed' | 'retried' | 'dead_lettered';
@@ -67,6 +74,11 @@ export type FlowStepObserver = (event: { flow: string; step: string; kind: FlowS
 
 export interface StartOptions {
   idempotencyKey?: string;
+  /**
+   * Who starts the run (the principal id). Recorded on the run, and the scope of its Idempotency-Key: the
+   * same key from two principals is two runs, and neither learns of the other's.
+   */
+  owner?: string;
   callbackUrl?: string;
   /** Additional properties carried in every step's envelope (JSON values). */
   properties?: Record<string, unknown>;
@@ -81,6 +93,8 @@ export interface StartResult {
 
 export interface RedriveOptions {
   correlationIds?: string[];
+  /** Only dead letters of runs this principal started (a caller without admin:runs). */
+  owner?: string;
   dryRun?: boolean;
   limit?: number;
 }
@@ -107,11 +121,17 @@ export class FlowEngine {
   private readonly subscriptions: Subscription[] = [];
   private readonly callbacks: CallbackDelivery;
   private readonly statusPath: string;
+  private readonly egress: EgressPolicy;
+  private readonly retentionMs: number;
+  private pruneTimer: NodeJS.Timeout | undefined;
   private started = false;
 
   constructor(private readonly options: FlowEngineOptions) {
     this.statusPath = options.statusPath ?? '/async/api/runs';
+    this.egress = options.egress ?? new EgressPolicy();
+    this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.callbacks = new CallbackDelivery({
+      egress: this.egress,
       store: options.store,
       transport: options.transport,
       logger: options.logger.child({ component: 'async-callbacks' }),
@@ -155,6 +175,12 @@ export class FlowEngine {
     if (this.started) return;
     this.started = true;
     if (this.flows.size === 0) return;
+    // Finished runs and expired keys are forgotten after the retention; looked at a few times per retention.
+    const every = Math.min(60_000, Math.max(1000, Math.floor(this.retentionMs / 10)));
+    this.pruneTimer = setInterval(() => {
+      this.store.prune().catch((error: unknown) => this.options.logger.warn('Could not prune finished runs', { error: toError(error).message }));
+    }, every);
+    this.pruneTimer.unref();
     await this.transport.declare(this.topology());
     for (const flow of this.flows.values()) {
       for (const step of flow.steps) {
@@ -179,6 +205,8 @@ export class FlowEngine {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    clearInterval(this.pruneTimer);
+    this.pruneTimer = undefined;
     await Promise.allSettled(this.subscriptions.splice(0).map((subscription) => subscription.close()));
   }
 
@@ -197,11 +225,11 @@ export class FlowEngine {
     if (!first) throw new HttpRequestError(404, 'FLOW_NOT_FOUND', `Flow '${flowName}' has no steps`);
     validateInput(flow, payload);
     if (first.chunk) chunkItems(first, payload, (message) => new JsonValidationError(message, [{ instancePath: first.chunk?.items ? `/${first.chunk.items}` : '', message: 'must be array', keyword: 'type' }]));
-    if (options.callbackUrl !== undefined) checkCallbackUrl(flow, options.callbackUrl);
+    if (options.callbackUrl !== undefined) await checkCallbackUrl(flow, options.callbackUrl, this.egress);
 
     const correlationId = randomUUID();
     const idempotency = options.idempotencyKey
-      ? { key: options.idempotencyKey, payloadHash: payloadHash(payload, options.callbackUrl), ttlMs: IDEMPOTENCY_TTL_MS }
+      ? { key: idempotencyScope(options.owner, options.idempotencyKey), payloadHash: payloadHash(payload, options.callbackUrl), ttlMs: this.retentionMs }
       : undefined;
     const created = await this.store.createRun(
       {
@@ -209,6 +237,7 @@ export class FlowEngine {
         flowName,
         currentStep: first.name,
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+        ...(options.owner !== undefined ? { owner: options.owner } : {}),
         ...(options.callbackUrl ? { callbackUrl: options.callbackUrl } : {}),
       },
       idempotency,
@@ -233,7 +262,7 @@ export class FlowEngine {
         error: runError(error, first.name),
         finishedAt: new Date().toISOString(),
       });
-      if (options.idempotencyKey) await this.store.releaseIdempotencyKey(flowName, options.idempotencyKey, correlationId);
+      if (idempotency) await this.store.releaseIdempotencyKey(flowName, idempotency.key, correlationId);
       throw error;
     }
     this.options.logger.info('flow run started', { flowName, correlationId, step: first.name });
@@ -313,14 +342,16 @@ export class FlowEngine {
       let output: unknown;
       try {
         output = await withTimeout(
-          step.work(envelope.payload, {
-            correlationId,
-            flowName: flow.name,
-            step: step.name,
-            attempt,
-            properties: envelope.properties,
-            ...(envelope.chunk ? { chunk: envelope.chunk } : {}),
-          }),
+          (signal) =>
+            step.work(envelope.payload, {
+              correlationId,
+              flowName: flow.name,
+              step: step.name,
+              attempt,
+              properties: envelope.properties,
+              signal,
+              ...(envelope.chunk ? { chunk: envelope.chunk } : {}),
+            }),
           step.timeoutMs,
           `Step ${step.name} of flow ${flow.name}`,
         );
@@ -529,9 +560,10 @@ export class FlowEngine {
     return this.store.listRuns(filter);
   }
 
-  async deadLetters(flowName: string): Promise<{ records: DeadLetterRecord[]; queues: { step: string; queue: string; messages: number }[] }> {
+  /** The dead letters of a flow; with `owner`, only those of runs that principal started. */
+  async deadLetters(flowName: string, options: { owner?: string } = {}): Promise<{ records: DeadLetterRecord[]; queues: { step: string; queue: string; messages: number }[] }> {
     const flow = this.requireFlow(flowName);
-    const records = await this.store.listDeadLetters(flowName);
+    const records = await this.ownedBy(options.owner, await this.store.listDeadLetters(flowName));
     records.sort((a, b) => a.lastFailureAt.localeCompare(b.lastFailureAt));
     const queues = [];
     for (const step of flow.steps) {
@@ -554,22 +586,38 @@ export class FlowEngine {
     const wanted = options.correlationIds?.length ? new Set(options.correlationIds) : undefined;
     const report: RedriveReport = { flowName, dryRun: options.dryRun === true, redriven: [], skipped: [] };
     if (options.dryRun) {
-      const records = (await this.store.listDeadLetters(flowName)).filter((r) => r.redrivable && (!wanted || wanted.has(r.correlationId)));
+      const listed = await this.ownedBy(options.owner, await this.store.listDeadLetters(flowName));
+      const records = listed.filter((r) => r.redrivable && (!wanted || wanted.has(r.correlationId)));
       records.sort((a, b) => a.lastFailureAt.localeCompare(b.lastFailureAt));
       report.matched = records.slice(0, limit);
       return report;
     }
     for (const step of flow.steps) {
       if (report.redriven.length >= limit) break;
-      await this.redriveQueue(flow, step, wanted, limit, report);
+      await this.redriveQueue(flow, step, wanted, limit, report, options.owner);
     }
     this.options.logger.info('dead letters redriven', { flowName, redriven: report.redriven.length, skipped: report.skipped.length });
     return report;
   }
 
-  private async redriveQueue(flow: Flow, step: FlowStep, wanted: Set<string> | undefined, limit: number, report: RedriveReport): Promise<void> {
+  /** Records of runs `owner` started (all of them without an owner); others' runs are not mentioned at all. */
+  private async ownedBy(owner: string | undefined, records: DeadLetterRecord[]): Promise<DeadLetterRecord[]> {
+    if (owner === undefined) return records;
+    const owners = new Map<string, string | undefined>();
+    for (const id of new Set(records.map((r) => r.correlationId))) owners.set(id, (await this.store.getRun(id))?.owner);
+    return records.filter((r) => owners.get(r.correlationId) === owner);
+  }
+
+  private async redriveQueue(
+    flow: Flow,
+    step: FlowStep,
+    wanted: Set<string> | undefined,
+    limit: number,
+    report: RedriveReport,
+    owner: string | undefined,
+  ): Promise<void> {
     const dlq = deadLetterQueueName(step.queue);
-    await sweepQueue(this.transport, dlq, (message) => this.redriveOne(flow, step, message, wanted, limit, report));
+    await sweepQueue(this.transport, dlq, (message) => this.redriveOne(flow, step, message, wanted, limit, report, owner));
   }
 
   /** One dead letter of a sweep: moved back onto its step queue (`take`), or left where it is (`keep`). */
@@ -580,6 +628,7 @@ export class FlowEngine {
     wanted: Set<string> | undefined,
     limit: number,
     report: RedriveReport,
+    owner: string | undefined,
   ): Promise<SweepDecision> {
     const keep = (correlationId: string, reason: string | undefined): SweepDecision => {
       if (reason) report.skipped.push({ correlationId, step: step.name, reason });
@@ -593,6 +642,8 @@ export class FlowEngine {
     }
     const { correlationId } = envelope;
     if ((wanted && !wanted.has(correlationId)) || report.redriven.length >= limit) return keep(correlationId, undefined);
+    // Another principal's run is left alone and not named in the report.
+    if (owner !== undefined && (await this.store.getRun(correlationId))?.owner !== owner) return keep(correlationId, undefined);
     if (envelope.chunk) return keep(correlationId, 'a chunk of a run that went on without it (its items are counted as failed)');
     const run = await this.store.getRun(correlationId);
     // A message the broker dead-lettered itself (delivery limit) has no provenance and its run was never parked.
@@ -680,7 +731,12 @@ export function chunkCounts(output: unknown, chunk: unknown): ChunkCounts {
   return { attempted: size, succeeded: size - s - f, skipped: s, failed: f };
 }
 
-function checkCallbackUrl(flow: Flow, url: string): void {
+/** The one answer for a callbackUrl the router will not call: refused and unresolvable read the same. */
+const CALLBACK_REFUSED =
+  'callbackUrl is not allowed: the router calls back only http(s) hosts on the public internet ' +
+  '(not loopback, private, link-local or reserved addresses, unless the operator allow-listed them)';
+
+async function checkCallbackUrl(flow: Flow, url: string, egress: EgressPolicy): Promise<void> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -697,6 +753,22 @@ function checkCallbackUrl(flow: Flow, url: string): void {
       `Flow '${flow.name}' has no callback signing secret (flow.callback.secret or PIPES_CALLBACK_SECRET), so it cannot call back`,
     );
   }
+  // Before anything is recorded or any connection is made: resolve once and check every address.
+  try {
+    await egress.target(parsed, 'callback');
+  } catch (error) {
+    const code = error instanceof ServicePipesError ? error.details.code : undefined;
+    if (error instanceof EgressRefusedError || code === 'ENOTFOUND') throw new HttpRequestError(400, 'BAD_CALLBACK_URL', CALLBACK_REFUSED);
+    throw new HttpRequestError(503, 'CALLBACK_CHECK_UNAVAILABLE', 'The callbackUrl could not be checked now (name resolution failed); try again');
+  }
+}
+
+/**
+ * The store key of an Idempotency-Key: scoped by the principal that sent it. The owner is base64url
+ * encoded (no `.` in it), so no owner/key pair can spell another's.
+ */
+export function idempotencyScope(owner: string | undefined, key: string): string {
+  return owner === undefined ? key : `${Buffer.from(owner, 'utf8').toString('base64url')}.${key}`;
 }
 
 /** The hash an Idempotency-Key is bound to: the payload (key order does not matter) and the callback URL. */
@@ -726,11 +798,28 @@ export function runError(error: unknown, step?: string): RunError {
   };
 }
 
-function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+/**
+ * Runs the work with a deadline. At the deadline the attempt fails with a TimeoutError and the work's
+ * signal is aborted with it, so the work stops too (an HTTP call is cancelled, its socket closed) instead
+ * of running on beside the retry that follows.
+ */
+function withTimeout<T>(start: (signal: AbortSignal) => Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`${what} did not finish within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => {
+      const error = new TimeoutError(`${what} did not finish within ${timeoutMs} ms`);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
   });
+  let work: Promise<T>;
+  try {
+    work = start(controller.signal);
+  } catch (error) {
+    clearTimeout(timer);
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
   // The work may still settle after the deadline; its late rejection must not go unhandled.
   work.catch(() => undefined);
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));

@@ -14,6 +14,11 @@ export interface StepContext {
   properties: Record<string, unknown>;
   /** Set when the step processes one chunk of a split payload. */
   chunk?: { index: number; count: number; offset: number };
+  /**
+   * Aborted when the step's timeout passes: the work should stop (the http producer closes its call's
+   * socket, a script can pass it to fetch). The attempt has failed by then whatever the work does.
+   */
+  signal?: AbortSignal;
 }
 
 /** Does a step's work: resolves with the output payload, rejects with an error (classified for retry). */

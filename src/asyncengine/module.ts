@@ -8,13 +8,19 @@ import type { Exchange } from '../runtime/exchange.js';
 import type { RouterModule } from '../runtime/router-module.js';
 import type { RouterServices } from '../runtime/services.js';
 import { flowStepMetrics } from './flow-metrics.js';
+import { routerMetrics } from '../observability/metrics.js';
+import { egressPolicy } from '../security/egress-policy.js';
 import { httpExtensions, protectExtension } from '../server/http-server.js';
-import { asyncApiRouter } from './api.js';
+import { asyncApiRouter, type AsyncCaller } from './api.js';
+import { PRINCIPAL_PROPERTY, type Principal } from '../security/authenticate.js';
+import { requestPrincipal } from '../security/http-guard.js';
+import { routerSecurity } from '../security/index.js';
+import { RUNS_ADMIN_PERMISSION } from '../security/permissions.js';
 import { buildFlows } from './flow-builder.js';
 import { FlowEngine } from './flow-engine.js';
 import type { Flow } from './flow-model.js';
 import { RedisRunStore } from './redis-run-store.js';
-import { MemoryRunStore, type RunStore } from './run-store.js';
+import { DEFAULT_RETENTION_MS, MemoryRunStore, type RetentionOptions, type RunStore } from './run-store.js';
 import { jsonOutput } from './step-work.js';
 import { defineState } from '../state/index.js';
 
@@ -31,7 +37,7 @@ export const AsyncEngineProperties = {
   statusUrl: 'asyncStatusUrl',
 } as const;
 
-/** Per-router state of the engine (in `services.shared`, never a module global). */
+/** Per-router state of the engine (router state, never a module global). */
 interface EngineState {
   flows: Map<string, Flow>;
   producers: Producer[];
@@ -40,6 +46,8 @@ interface EngineState {
   mounted: boolean;
   unregister?: () => void;
   unprotect: (() => void)[];
+  /** Removes the held-runs gauge's reader of the running store. */
+  unscrape?: () => void;
 }
 
 export function engineState(services: RouterServices): EngineState {
@@ -77,7 +85,10 @@ export const asyncEngineModule: RouterModule = {
     const state = engineState(services);
     for (const producer of state.producers) await producer.start?.();
     const logger = services.logger.child({ component: 'async-engine' });
-    const store: RunStore = services.config.redisUrl ? redisStore(services.config.redisUrl, logger) : new MemoryRunStore();
+    const metrics = routerMetrics(services);
+    const retention = { retentionMs: services.config.runRetentionMs ?? DEFAULT_RETENTION_MS, onEvicted: (count: number) => metrics.asyncRunsEvicted.inc(count) };
+    const store: RunStore = services.config.redisUrl ? redisStore(services.config.redisUrl, logger, retention) : new MemoryRunStore(retention);
+    state.unscrape = metrics.onScrape(async () => metrics.asyncRunsHeld.set(await store.count()));
     if (store.kind === 'memory' && state.flows.size > 0 && services.config.rabbitmqUrl) {
       logger.warn('Async runs are kept in memory (no REDIS_URL): status, idempotency keys and history are lost on restart and not shared with other routers');
     }
@@ -89,6 +100,8 @@ export const asyncEngineModule: RouterModule = {
       logger,
       instance: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
       observer: flowStepMetrics(services),
+      egress: egressPolicy(services),
+      retentionMs: retention.retentionMs,
     });
     await engine.start();
     state.store = store;
@@ -103,6 +116,8 @@ export const asyncEngineModule: RouterModule = {
     const state = engineState(services);
     state.unregister?.();
     state.unregister = undefined;
+    state.unscrape?.();
+    state.unscrape = undefined;
     await state.engine?.stop();
     state.engine = undefined;
     await state.store?.close();
@@ -133,8 +148,11 @@ async function startFromRoute(engine: FlowEngine, exchange: Exchange): Promise<v
   }
   const idempotencyKey = exchange.getHeader('Idempotency-Key');
   const callbackUrl = exchange.properties[AsyncEngineProperties.callbackUrl];
+  // The caller of the route owns the run (its Idempotency-Key is scoped to it), as through the API.
+  const principal = exchange.properties[PRINCIPAL_PROPERTY] as Principal | undefined;
   const result = await engine.startRun(flowName, jsonOutput(exchange.body), {
     properties,
+    ...(principal && typeof principal.id === 'string' ? { owner: principal.id } : {}),
     ...(typeof idempotencyKey === 'string' && idempotencyKey ? { idempotencyKey } : {}),
     ...(typeof callbackUrl === 'string' && callbackUrl ? { callbackUrl } : {}),
   });
@@ -152,12 +170,25 @@ function mountApi(services: RouterServices, state: EngineState): void {
       flows: () => state.flows,
       bodyLimitBytes: services.config.bodyLimitBytes,
       logger: services.logger.child({ component: 'async-api' }),
+      caller: (request) => asyncCaller(services, request),
     }),
   );
   state.unprotect.push(
     protectExtension(services, '/async/api', asyncApiPermission),
     protectExtension(services, '/async/specifications', () => undefined, { servesHtml: true }),
   );
+}
+
+/**
+ * The caller of an async API request: its principal owns the runs it starts; `admin:runs` sees every
+ * owner's runs. Without access control (tests, `--no-auth`) nobody owns a run and everything is visible.
+ */
+function asyncCaller(services: RouterServices, request: Request): AsyncCaller {
+  const security = routerSecurity(services);
+  if (!security) return { seesAllRuns: true };
+  const principal = requestPrincipal(request);
+  if (!principal) return { seesAllRuns: false };
+  return { owner: principal.id, seesAllRuns: security.authorizer.isGranted(principal, RUNS_ADMIN_PERMISSION) };
 }
 
 /**
@@ -170,9 +201,9 @@ export function asyncApiPermission(request: Request): string | undefined {
   const [, , resource, name] = segments;
   const flowQuery = typeof request.query.flowName === 'string' && request.query.flowName ? request.query.flowName : undefined;
   if (resource === 'start') return `flow:${flowQuery ?? ''}`;
-  if (resource === 'flows') return name ? `flow:${name}` : 'admin:runs';
-  if (resource === 'runs') return flowQuery ? `flow:${flowQuery}` : 'admin:runs';
-  return 'admin:runs';
+  if (resource === 'flows') return name ? `flow:${name}` : RUNS_ADMIN_PERMISSION;
+  if (resource === 'runs') return flowQuery ? `flow:${flowQuery}` : RUNS_ADMIN_PERMISSION;
+  return RUNS_ADMIN_PERMISSION;
 }
 
 function decodeSegment(segment: string): string {
@@ -183,8 +214,8 @@ function decodeSegment(segment: string): string {
   }
 }
 
-function redisStore(url: string, logger: RouterServices['logger']): RunStore {
-  const store = new RedisRunStore({ url });
+function redisStore(url: string, logger: RouterServices['logger'], retention: RetentionOptions): RunStore {
+  const store = new RedisRunStore({ url, ...retention });
   let last = 0;
   store.onError((error) => {
     // ioredis reports every reconnect attempt; once every 10 s is enough to know.

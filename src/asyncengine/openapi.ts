@@ -69,14 +69,16 @@ export function openApiDocument(flows: Iterable<Flow>, version = '1.0.0'): JsonS
               name: 'callbackUrl',
               in: 'query',
               required: false,
-              description: 'Called (POST, signed) once the run succeeded or failed.',
+              description:
+                'Called (POST, signed) once the run succeeded or failed. Only http(s) hosts on the public internet (or allow-listed by the operator); refused addresses answer 400.',
               schema: { type: 'string', format: 'uri' },
             },
             {
               name: 'Idempotency-Key',
               in: 'header',
               required: false,
-              description: 'Same key and payload: the same run (202, nothing enqueued again); same key, other payload: 409.',
+              description:
+                "Scoped to the caller: the caller's same key and payload is the same run (202, nothing enqueued again); same key, other payload: 409.",
               schema: { type: 'string', maxLength: 200 },
             },
           ],
@@ -242,6 +244,7 @@ export function openApiDocument(flows: Iterable<Flow>, version = '1.0.0'): JsonS
             createdAt: { type: 'string', format: 'date-time' },
             updatedAt: { type: 'string', format: 'date-time' },
             finishedAt: { type: 'string', format: 'date-time' },
+            owner: { type: 'string', description: 'The principal that started the run; a caller sees only its own runs unless it holds admin:runs.' },
             error: ref('RunError'),
             output: {},
             counts: ref('Counts'),

@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
 import type { ChunkCounts } from './flow-model.js';
 import {
+  DEFAULT_RETENTION_MS,
   RUN_STATES,
+  type RetentionOptions,
   deadLetterKey,
   type ChunkProgress,
   type CreateOutcome,
@@ -14,6 +16,9 @@ import {
   type RunUpdate,
   type StepAttempt,
 } from './run-store.js';
+
+/** How many run hashes one pipeline reads while filtering by owner. */
+const BATCH = 200;
 
 /** Fields of a run hash stored as JSON; the others are plain strings. */
 const JSON_FIELDS = new Set(['callback', 'error', 'output', 'counts']);
@@ -42,6 +47,8 @@ return {'created', ARGV[6]}
 `;
 
 const TRANSITION = `
+-- KEYS: run hash, history list, done set, chunk-steps set. ARGV: index prefix, to, from (comma list),
+-- clearError, countRedrive, retention ms (set on the run's keys when it finishes), chunk key prefix, fields...
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return false end
 local allowed = false
@@ -51,14 +58,40 @@ local flow = redis.call('HGET', KEYS[1], 'flowName')
 local created = redis.call('HGET', KEYS[1], 'createdAtMs')
 local cid = redis.call('HGET', KEYS[1], 'correlationId')
 redis.call('HSET', KEYS[1], 'state', ARGV[2])
-for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 8, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 if ARGV[4] == '1' then redis.call('HDEL', KEYS[1], 'error') end
 if ARGV[5] == '1' then redis.call('HINCRBY', KEYS[1], 'redrives', 1) end
 if state ~= ARGV[2] then
   redis.call('ZREM', ARGV[1] .. flow .. ':' .. state, cid)
   redis.call('ZADD', ARGV[1] .. flow .. ':' .. ARGV[2], created, cid)
 end
+if ARGV[2] == 'succeeded' or ARGV[2] == 'failed' then
+  local ttl = tonumber(ARGV[6])
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  redis.call('PEXPIRE', KEYS[2], ttl)
+  redis.call('PEXPIRE', KEYS[3], ttl)
+  for _, step in ipairs(redis.call('SMEMBERS', KEYS[4])) do redis.call('PEXPIRE', ARGV[7] .. step, ttl) end
+  redis.call('PEXPIRE', KEYS[4], ttl)
+end
 return redis.call('HGETALL', KEYS[1])
+`;
+
+/** A write to a run's history, step marks or chunk counters after it finished keeps the run's expiry. */
+const FOLLOW_TTL = `
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then for i = 2, #KEYS do redis.call('PEXPIRE', KEYS[i], ttl) end end
+`;
+
+const MARK_DONE = `
+local added = redis.call('SADD', KEYS[2], ARGV[1])
+${FOLLOW_TTL}
+return added
+`;
+
+const APPEND_HISTORY = `
+redis.call('RPUSH', KEYS[2], ARGV[1])
+${FOLLOW_TTL}
+return 1
 `;
 
 const UPDATE = `
@@ -100,9 +133,11 @@ interface Scripts {
   pipesRecordChunk(...args: (string | number)[]): Promise<(string | number)[]>;
   pipesRelease(...args: (string | number)[]): Promise<number>;
   pipesReleaseIdempotency(...args: (string | number)[]): Promise<number>;
+  pipesMarkDone(...args: (string | number)[]): Promise<number>;
+  pipesAppendHistory(...args: (string | number)[]): Promise<number>;
 }
 
-export interface RedisRunStoreOptions {
+export interface RedisRunStoreOptions extends RetentionOptions {
   url: string;
   /** Default `pipes:runs:`. Tests give each run its own. */
   keyPrefix?: string;
@@ -111,19 +146,23 @@ export interface RedisRunStoreOptions {
 /**
  * Runs in Redis (ioredis), shared by every router on the same REDIS_URL. Layout under `pipes:runs:`:
  * `run:<id>` hash, `history:<id>` list, `done:<id>` set of finished steps and chunks, `chunks:<id>:<step>`
- * counters, `claim:<id>:<key>` leases, `idem:<flow>:<key>`, `index:<flow>:<state>` sorted sets (by start
+ * counters (their step names in `chunksteps:<id>`); a finished run's keys expire after the retention, `claim:<id>:<key>` leases, `idem:<flow>:<key>`, `index:<flow>:<state>` sorted sets (by start
  * time), `flows` set, `dead:<flow>` hash of dead-letter records.
  */
 export class RedisRunStore implements RunStore {
   readonly kind = 'redis' as const;
   private readonly redis: Redis & Scripts;
   private readonly prefix: string;
+  private readonly retentionMs: number;
 
-  constructor(options: RedisRunStoreOptions) {
+  constructor(private readonly options: RedisRunStoreOptions) {
     this.prefix = options.keyPrefix ?? 'pipes:runs:';
+    this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     const redis = new Redis(options.url, { maxRetriesPerRequest: 3, enableOfflineQueue: true, lazyConnect: false });
     redis.defineCommand('pipesCreateRun', { numberOfKeys: 2, lua: CREATE });
-    redis.defineCommand('pipesTransition', { numberOfKeys: 1, lua: TRANSITION });
+    redis.defineCommand('pipesTransition', { numberOfKeys: 4, lua: TRANSITION });
+    redis.defineCommand('pipesMarkDone', { numberOfKeys: 2, lua: MARK_DONE });
+    redis.defineCommand('pipesAppendHistory', { numberOfKeys: 2, lua: APPEND_HISTORY });
     redis.defineCommand('pipesUpdate', { numberOfKeys: 1, lua: UPDATE });
     redis.defineCommand('pipesRecordChunk', { numberOfKeys: 2, lua: RECORD_CHUNK });
     redis.defineCommand('pipesRelease', { numberOfKeys: 1, lua: RELEASE });
@@ -185,34 +224,69 @@ export class RedisRunStore implements RunStore {
     const limit = filter.limit ?? 100;
     const flows = filter.flowName !== undefined ? [filter.flowName] : await this.redis.smembers(this.key('flows'));
     const states = filter.state !== undefined ? [filter.state] : [...RUN_STATES];
-    const ranked: { id: string; score: number }[] = [];
+    const ranked: { id: string; score: number; index: string }[] = [];
     const pipeline = this.redis.pipeline();
-    for (const flow of flows) for (const state of states) pipeline.zrevrange(this.key('index', flow, state), 0, limit - 1, 'WITHSCORES');
-    for (const [, reply] of (await pipeline.exec()) ?? []) {
+    const indexes: string[] = [];
+    // With an owner, the newest `limit` of each index may all be others': read the indexes whole (retention bounds them).
+    const window = filter.owner === undefined ? limit - 1 : -1;
+    for (const flow of flows) {
+      for (const state of states) {
+        const index = this.key('index', flow, state);
+        indexes.push(index);
+        pipeline.zrevrange(index, 0, window, 'WITHSCORES');
+      }
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    replies.forEach(([, reply], position) => {
       const items = reply as string[];
-      for (let i = 0; i < items.length; i += 2) ranked.push({ id: items[i]!, score: Number(items[i + 1]) });
-    }
+      for (let i = 0; i < items.length; i += 2) ranked.push({ id: items[i]!, score: Number(items[i + 1]), index: indexes[position]! });
+    });
     ranked.sort((a, b) => b.score - a.score);
-    const ids = ranked.slice(0, limit).map((r) => r.id);
-    if (ids.length === 0) return [];
-    const fetch = this.redis.pipeline();
-    for (const id of ids) fetch.hgetall(this.key('run', id));
     const runs: RunRecord[] = [];
-    for (const [, hash] of (await fetch.exec()) ?? []) {
-      const fields = hash as Record<string, string>;
-      if (fields && Object.keys(fields).length > 0) runs.push(decodeRun(fields));
+    const gone: { id: string; index: string }[] = [];
+    for (let from = 0; from < ranked.length && runs.length < limit; from += BATCH) {
+      const batch = ranked.slice(from, filter.owner === undefined ? limit : from + BATCH);
+      const fetch = this.redis.pipeline();
+      for (const { id } of batch) fetch.hgetall(this.key('run', id));
+      const hashes = (await fetch.exec()) ?? [];
+      hashes.forEach(([, hash], position) => {
+        const fields = hash as Record<string, string>;
+        if (!fields || Object.keys(fields).length === 0) {
+          gone.push(batch[position]!);
+          return;
+        }
+        if (runs.length >= limit) return;
+        if (filter.owner !== undefined && fields.owner !== filter.owner) return;
+        runs.push(decodeRun(fields));
+      });
+      if (filter.owner === undefined) break;
     }
+    // Runs whose keys expired (retention) leave their id in the index: drop it now.
+    if (gone.length > 0) await this.dropFromIndexes(gone);
     return runs;
+  }
+
+  private async dropFromIndexes(gone: { id: string; index: string }[]): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    for (const { id, index } of gone) pipeline.zrem(index, id);
+    const replies = (await pipeline.exec()) ?? [];
+    const removed = replies.reduce((sum, [, count]) => sum + Number(count ?? 0), 0);
+    if (removed > 0) this.options.onEvicted?.(removed);
   }
 
   async transition(correlationId: string, from: readonly RunState[], to: RunState, update: RunUpdate = {}): Promise<RunRecord | undefined> {
     const reply = await this.redis.pipesTransition(
       this.key('run', correlationId),
+      this.key('history', correlationId),
+      this.key('done', correlationId),
+      this.key('chunksteps', correlationId),
       this.key('index', ''),
       to,
       from.join(','),
       update.clearError ? '1' : '0',
       update.countRedrive ? '1' : '0',
+      this.retentionMs,
+      this.key('chunks', correlationId, ''),
       ...encodeUpdate(update),
     );
     if (!reply) return undefined;
@@ -231,11 +305,11 @@ export class RedisRunStore implements RunStore {
   }
 
   async appendHistory(correlationId: string, attempt: StepAttempt): Promise<void> {
-    await this.redis.rpush(this.key('history', correlationId), JSON.stringify(attempt));
+    await this.redis.pipesAppendHistory(this.key('run', correlationId), this.key('history', correlationId), JSON.stringify(attempt));
   }
 
   async markDone(correlationId: string, key: string): Promise<boolean> {
-    return (await this.redis.sadd(this.key('done', correlationId), key)) === 1;
+    return (await this.redis.pipesMarkDone(this.key('run', correlationId), this.key('done', correlationId), key)) === 1;
   }
 
   async isDone(correlationId: string, key: string): Promise<boolean> {
@@ -243,6 +317,7 @@ export class RedisRunStore implements RunStore {
   }
 
   async recordChunk(correlationId: string, step: string, index: number, counts: ChunkCounts): Promise<ChunkProgress> {
+    await this.redis.sadd(this.key('chunksteps', correlationId), step);
     const reply = await this.redis.pipesRecordChunk(
       this.key('done', correlationId),
       this.key('chunks', correlationId, step),
@@ -258,6 +333,7 @@ export class RedisRunStore implements RunStore {
 
   async chunkStartedAt(correlationId: string, step: string, at: string): Promise<string> {
     const key = this.key('chunks', correlationId, step);
+    await this.redis.sadd(this.key('chunksteps', correlationId), step);
     await this.redis.hsetnx(key, 'startedAt', at);
     return (await this.redis.hget(key, 'startedAt')) ?? at;
   }
@@ -286,6 +362,49 @@ export class RedisRunStore implements RunStore {
 
   async listDeadLetters(flowName: string): Promise<DeadLetterRecord[]> {
     return (await this.redis.hvals(this.key('dead', flowName))).map((value) => JSON.parse(value) as DeadLetterRecord);
+  }
+
+  /**
+   * Redis expires finished runs itself (PEXPIRE when a run finishes); this drops the index entries those
+   * runs left behind, so listings and the held-runs gauge stay exact, and counts them as evicted.
+   */
+  async prune(now = Date.now()): Promise<number> {
+    const flows = await this.redis.smembers(this.key('flows'));
+    const gone: { id: string; index: string }[] = [];
+    for (const flow of flows) {
+      for (const state of ['succeeded', 'failed'] as const) {
+        const index = this.key('index', flow, state);
+        // Index scores are start times: only runs started longer ago than the retention can have expired.
+        const ids = await this.redis.zrangebyscore(index, '-inf', now - this.retentionMs);
+        for (let from = 0; from < ids.length; from += BATCH) {
+          const batch = ids.slice(from, from + BATCH);
+          const pipeline = this.redis.pipeline();
+          for (const id of batch) pipeline.exists(this.key('run', id));
+          const replies = (await pipeline.exec()) ?? [];
+          replies.forEach(([, exists], position) => {
+            if (Number(exists) === 0) gone.push({ id: batch[position]!, index });
+          });
+        }
+      }
+    }
+    if (gone.length === 0) return 0;
+    await this.dropFromIndexes(gone);
+    // Chunk dead letters stay with their run (they are not redriven): they go with it.
+    for (const flow of flows) {
+      const ids = new Set(gone.filter((entry) => entry.index.startsWith(this.key('index', flow, ''))).map((entry) => entry.id));
+      if (ids.size === 0) continue;
+      const key = this.key('dead', flow);
+      const fields = (await this.redis.hkeys(key)).filter((field) => ids.has(field.slice(0, field.indexOf('|'))));
+      if (fields.length > 0) await this.redis.hdel(key, ...fields);
+    }
+    return gone.length;
+  }
+
+  async count(): Promise<number> {
+    const flows = await this.redis.smembers(this.key('flows'));
+    const pipeline = this.redis.pipeline();
+    for (const flow of flows) for (const state of RUN_STATES) pipeline.zcard(this.key('index', flow, state));
+    return ((await pipeline.exec()) ?? []).reduce((sum, [, count]) => sum + Number(count ?? 0), 0);
   }
 
   /** Deletes every key under this store's prefix (tests). */

@@ -60,6 +60,8 @@ export interface RunRecord {
   updatedAt: string;
   finishedAt?: string;
   idempotencyKey?: string;
+  /** Who started the run (the principal id); a caller sees only its own runs unless it holds `admin:runs`. */
+  owner?: string;
   callbackUrl?: string;
   callback?: CallbackStatus;
   error?: RunError;
@@ -71,7 +73,7 @@ export interface RunRecord {
   history: StepAttempt[];
 }
 
-export type NewRun = Pick<RunRecord, 'correlationId' | 'flowName' | 'idempotencyKey' | 'callbackUrl' | 'currentStep'>;
+export type NewRun = Pick<RunRecord, 'correlationId' | 'flowName' | 'idempotencyKey' | 'owner' | 'callbackUrl' | 'currentStep'>;
 
 /** Fields a transition may set along with the state. */
 export type RunUpdate = Partial<Pick<RunRecord, 'currentStep' | 'error' | 'output' | 'counts' | 'finishedAt' | 'callback'>> & {
@@ -115,6 +117,8 @@ export interface ChunkProgress {
 export interface RunListFilter {
   flowName?: string;
   state?: RunState;
+  /** Only the runs this principal started. */
+  owner?: string;
   /** Newest first; default 100. */
   limit?: number;
 }
@@ -149,8 +153,26 @@ export interface RunStore {
   putDeadLetter(record: DeadLetterRecord): Promise<void>;
   removeDeadLetters(flowName: string, correlationId: string): Promise<void>;
   listDeadLetters(flowName: string): Promise<DeadLetterRecord[]>;
+  /**
+   * Forgets finished runs (succeeded, failed) older than the retention, with their history, step marks
+   * and chunk counters, and expired idempotency keys and claims. Resolves with how many runs went.
+   * (Redis expires the keys itself; its prune drops the index entries of runs that expired.)
+   */
+  prune(now?: number): Promise<number>;
+  /** How many runs the store holds now (the `pipes_async_runs_held` gauge). */
+  count(): Promise<number>;
   close(): Promise<void>;
 }
+
+/** How long a store keeps what ended. */
+export interface RetentionOptions {
+  /** Finished runs are kept this long after `finishedAt`. Default 7 days. */
+  retentionMs?: number;
+  /** Told how many runs were evicted (the `pipes_async_runs_evicted_total` counter). */
+  onEvicted?: (count: number) => void;
+}
+
+export const DEFAULT_RETENTION_MS = 7 * 24 * 3_600_000;
 
 export function deadLetterKey(record: Pick<DeadLetterRecord, 'correlationId' | 'step' | 'chunk'>): string {
   return `${record.correlationId}|${record.step}${record.chunk === undefined ? '' : `#${record.chunk}`}`;
@@ -178,8 +200,16 @@ export class MemoryRunStore implements RunStore {
   private readonly claims = new Map<string, { owner: string; until: number }>();
   private readonly idempotency = new Map<string, { payloadHash: string; correlationId: string; until: number }>();
   private readonly deadLetters = new Map<string, Map<string, DeadLetterRecord>>();
+  private readonly retentionMs: number;
+  private lastPrune = Date.now();
+
+  constructor(private readonly options: RetentionOptions = {}) {
+    this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+  }
 
   createRun(run: NewRun, idempotency?: { key: string; payloadHash: string; ttlMs: number }): Promise<CreateOutcome> {
+    // Pruned as runs come in too (at most once a minute), so a router without the engine's timer stays bounded.
+    if (Date.now() - this.lastPrune > Math.min(60_000, this.retentionMs)) void this.prune();
     if (idempotency) {
       const key = `${run.flowName}\u0000${idempotency.key}`;
       const existing = this.idempotency.get(key);
@@ -209,6 +239,7 @@ export class MemoryRunStore implements RunStore {
     for (const run of [...this.runs.values()].reverse()) {
       if (filter.flowName !== undefined && run.flowName !== filter.flowName) continue;
       if (filter.state !== undefined && run.state !== filter.state) continue;
+      if (filter.owner !== undefined && run.owner !== filter.owner) continue;
       found.push({ ...structuredClone(run), history: [] });
       if (found.length >= limit) break;
     }
@@ -304,6 +335,31 @@ export class MemoryRunStore implements RunStore {
 
   listDeadLetters(flowName: string): Promise<DeadLetterRecord[]> {
     return Promise.resolve([...(this.deadLetters.get(flowName)?.values() ?? [])].map((r) => structuredClone(r)));
+  }
+
+  prune(now = Date.now()): Promise<number> {
+    this.lastPrune = now;
+    let evicted = 0;
+    for (const [id, run] of this.runs) {
+      if (!FINISHED_STATES.includes(run.state)) continue;
+      const ended = Date.parse(run.finishedAt ?? run.updatedAt);
+      if (!(ended + this.retentionMs <= now)) continue;
+      this.runs.delete(id);
+      this.done.delete(id);
+      for (const key of this.chunks.keys()) if (key.startsWith(`${id}\u0000`)) this.chunks.delete(key);
+      // Chunk dead letters stay with their run (they are not redriven): they go with it.
+      const deadLetters = this.deadLetters.get(run.flowName);
+      for (const key of [...(deadLetters?.keys() ?? [])]) if (key.startsWith(`${id}|`)) deadLetters!.delete(key);
+      evicted++;
+    }
+    for (const [key, entry] of this.idempotency) if (entry.until <= now) this.idempotency.delete(key);
+    for (const [key, claim] of this.claims) if (claim.until <= now) this.claims.delete(key);
+    if (evicted > 0) this.options.onEvicted?.(evicted);
+    return Promise.resolve(evicted);
+  }
+
+  count(): Promise<number> {
+    return Promise.resolve(this.runs.size);
   }
 
   close(): Promise<void> {

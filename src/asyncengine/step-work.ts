@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Producer } from '../runtime/component.js';
+import { setCallSignal } from '../reliability/call-signal.js';
 import { Exchange, cloneValue } from '../runtime/exchange.js';
 import type { StepContext, StepWork } from './flow-model.js';
 
@@ -33,6 +34,8 @@ export function producerWork(producer: Producer): StepWork {
         ...(context.chunk ? { [StepProperties.chunk]: context.chunk } : {}),
       },
     });
+    // The step's timeout cancels what the producer does (the http producer closes its call's socket).
+    if (context.signal) setCallSignal(exchange, context.signal);
     await producer.process(exchange);
     return jsonOutput(exchange.body);
   };
@@ -78,6 +81,7 @@ export async function loadScriptWork(target: ScriptTarget): Promise<StepWork> {
     );
   }
   const fn = candidate as (payload: unknown, context: StepContext) => unknown;
+  // The context (with its abort signal) is frozen: a script cannot change what the engine reads back.
   return async (payload, context) => jsonOutput(await fn(cloneValue(payload), Object.freeze({ ...context, properties: { ...context.properties } })));
 }
 

@@ -174,13 +174,18 @@ function createContext(route: RouteDefinition, services: RouterServices, logger:
       }
     },
 
-    dynamicProducer(loc: SourceLocation): (uri: string) => Promise<Producer> {
+    dynamicProducer(loc: SourceLocation, options: { messageSteered?: boolean } = {}): (uri: string) => Promise<Producer> {
       const cache = new Map<string, Producer>();
       return async (uri: string) => {
         const cached = cache.get(uri);
         if (cached) return cached;
         const problems: LoadDiagnostic[] = [];
-        const runtimeContext: BuildContext = { ...context, report: (d) => problems.push(d), afterBuild: () => {} };
+        const runtimeContext: BuildContext = {
+          ...context,
+          report: (d) => problems.push(d),
+          afterBuild: () => {},
+          ...(options.messageSteered ? { messageSteered: true } : {}),
+        };
         const resolved = resolveEndpoint(uri, {}, loc, 'producer', runtimeContext, services, shared.optionsValidator);
         const firstError = problems.find((p) => p.severity === 'error');
         if (!resolved || firstError) {

@@ -1,5 +1,5 @@
 /**
- * The router's Prometheus metrics: one prom-client Registry per router (in `services.shared`, never the
+ * The router's Prometheus metrics: one prom-client Registry per router (in the router's state, never the
  * global default registry), so several routers in one process never share or collide. Counters are
  * bumped at a few seams (the route processor wrapper, the broker consumer's dead-letter point, the HTTP
  * server, the flow engine's step workers, breaker events); gauges that describe state (queue depth,
@@ -93,6 +93,8 @@ export class RouterMetrics {
     buckets: STEP_DURATION_BUCKETS,
     registers: [this.registry],
   });
+  readonly asyncRunsHeld = this.gauge('pipes_async_runs_held', 'Async runs the run store holds now (active, dead-lettered and finished within the retention)', []);
+  readonly asyncRunsEvicted = this.counter('pipes_async_runs_evicted_total', 'Finished async runs forgotten after the retention (ASYNC_RUN_RETENTION)', []);
   readonly brokerConnected = this.gauge('pipes_broker_connected', 'Whether the broker connection is up with its topology declared (1) or not (0)', []);
   readonly brokerBlocked = this.gauge('pipes_broker_blocked', 'Whether the broker refuses publishes (resource alarm)', []);
   readonly ready = this.gauge('pipes_router_ready', 'Whether /health/ready answers 200 (1) or 503 (0)', []);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -18,7 +18,13 @@ export class ResourceResolver {
     return [...new Set(folders.map((folder) => path.resolve(this.cwd, folder)))];
   }
 
-  /** Absolute path of the resource, or undefined when no root has it. */
+  /**
+   * Absolute path of the resource, or undefined when no root has it. A relative name must stay inside the
+   * folder it is found in, both as written (`a/../../x` is refused) and once symbolic links are followed
+   * (a link pointing out of the root is refused), so a name built from message data (`toD:
+   * jsonata:mappings/${header.m}`) cannot read a file outside the resource roots. `file:` and absolute
+   * names are the operator's own (a route file writes them; values put into a toD URI cannot make one).
+   */
   resolve(uri: string, fromFile?: string): string | undefined {
     const name = uri.replace(/^resource:/, '');
     if (name.startsWith('file:')) {
@@ -29,7 +35,9 @@ export class ResourceResolver {
     if (path.isAbsolute(name) && isFile(name)) return name;
     for (const folder of this.searchPath(fromFile)) {
       const candidate = path.resolve(folder, relative);
-      if (isFile(candidate)) return candidate;
+      if (!inside(folder, candidate) || !isFile(candidate)) continue;
+      if (!inside(realpathSync(folder), realpathSync(candidate))) continue;
+      return candidate;
     }
     return undefined;
   }
@@ -37,6 +45,12 @@ export class ResourceResolver {
   read(file: string): string {
     return readFileSync(file, 'utf8');
   }
+}
+
+/** Whether `file` is `folder` itself or below it. */
+function inside(folder: string, file: string): boolean {
+  const relative = path.relative(folder, file);
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
 function isFile(file: string): boolean {

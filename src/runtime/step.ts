@@ -27,8 +27,16 @@ export interface BuildContext {
   compileSteps(steps: readonly StepDefinition[] | undefined): Processor;
   /** Resolves a static endpoint URI to a producer; scheme and options are validated now. */
   producer(uri: string, parameters: Record<string, unknown> | undefined, loc: SourceLocation): Producer;
-  /** For `toD` / `wireTap` with `dynamicUri`: resolves a URI computed per message (cached). */
-  dynamicProducer(loc: SourceLocation): (uri: string) => Promise<Producer>;
+  /**
+   * For `toD` / `wireTap` with `dynamicUri`: resolves a URI computed per message (cached). `messageSteered`:
+   * message data chose the scheme or host, so the producers it makes apply the egress policy.
+   */
+  dynamicProducer(loc: SourceLocation, options?: { messageSteered?: boolean }): (uri: string) => Promise<Producer>;
+  /**
+   * Set on the context of producers made for a URI whose scheme or host came from message data: where they
+   * connect must pass the egress policy (security/egress-policy.ts).
+   */
+  readonly messageSteered?: boolean;
   /** Resolves a resource URI (`schemas/x.json`, `classpath:x`, `file:/abs`) against the resource roots. */
   resolveResource(uri: string, loc: SourceLocation): string;
   readResource(uri: string, loc: SourceLocation): string;

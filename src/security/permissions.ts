@@ -16,6 +16,11 @@ export const ALL_PERMISSIONS = '*';
  */
 export const HEALTH_PERMISSION = 'admin:health';
 export const METRICS_PERMISSION = 'admin:metrics';
+/**
+ * Every caller's async runs: listing runs of all flows, and reading or listing runs other principals
+ * started (without it, a caller with `flow:<name>` sees only the runs it started itself).
+ */
+export const RUNS_ADMIN_PERMISSION = 'admin:runs';
 
 export interface ParsedPermission {
   kind: PermissionKind | '*';

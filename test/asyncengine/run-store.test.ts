@@ -96,6 +96,25 @@ function describeStore(name: string, make: () => RunStore | Promise<RunStore>, s
       expect(redriven!.error).to.equal(undefined);
     });
 
+    it('lists a principal’s own runs only when asked by owner, newest first, up to the limit', async () => {
+      const ownFlow = `${flow}-owners`;
+      const ids: { id: string; owner: string }[] = [];
+      for (let i = 0; i < 12; i++) {
+        const id = randomUUID();
+        const owner = i % 3 === 0 ? 'alice' : 'bob';
+        ids.push({ id, owner });
+        await store.createRun({ correlationId: id, flowName: ownFlow, currentStep: 'a', owner });
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      const alices = ids.filter((r) => r.owner === 'alice').map((r) => r.id).reverse();
+      expect((await store.listRuns({ flowName: ownFlow, owner: 'alice' })).map((r) => r.correlationId)).to.deep.equal(alices);
+      expect((await store.listRuns({ flowName: ownFlow, owner: 'alice', limit: 2 })).map((r) => r.correlationId)).to.deep.equal(alices.slice(0, 2));
+      expect((await store.listRuns({ owner: 'alice' })).every((r) => r.owner === 'alice')).to.equal(true);
+      expect(await store.listRuns({ flowName: ownFlow, owner: 'mallory' })).to.deep.equal([]);
+      expect(await store.listRuns({ flowName: ownFlow })).to.have.length(12);
+      expect((await store.getRun(alices[0]!))!.owner).to.equal('alice');
+    });
+
     it('indexes dead letters per flow and removes those of a run', async () => {
       const id = randomUUID();
       const record = {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseDuration } from '../../src/runtime/duration.js';
+import { parseDuration } from '../../src/units/duration.js';
 
 describe('component durations', () => {
   it('reads milliseconds and Camel duration text', () => {

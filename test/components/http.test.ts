@@ -18,8 +18,8 @@ describe('http component', () => {
     partner = undefined;
   });
 
-  async function start(yaml: string, http = false): Promise<TestRouter> {
-    router = await startRouter({ 'routes/http.yaml': yaml }, { http });
+  async function start(yaml: string, http = false, egressAllow: string[] = []): Promise<TestRouter> {
+    router = await startRouter({ 'routes/http.yaml': yaml }, { http, egressAllow });
     return router;
   }
 
@@ -173,9 +173,42 @@ describe('http component', () => {
 
   it('lets CamelHttpUri replace the URL, CamelHttpPath extend it and CamelHttpQuery set the query', async () => {
     partner = await startPartner({ status: 200, body: {} });
-    await start(callRoute('http://192.0.2.1:9/unused'));
+    await start(callRoute('http://192.0.2.1:9/unused'), false, ['127.0.0.1']);
     await send('call', { headers: { CamelHttpUri: `${partner.url}/override`, CamelHttpPath: '/42', CamelHttpQuery: 'expand=lines' } });
     expect(partner.requests[0]!.url).to.equal('/override/42?expand=lines');
+  });
+
+  it('sends a call that CamelHttpUri or a redirect moved to another origin only where the egress policy allows', async () => {
+    const target = await startPartner({ status: 200, body: { moved: true } });
+    try {
+      partner = await startPartner({ status: 307, headers: { location: `${target.url}/new` } });
+      await start(`
+- route:
+    id: moved
+    from:
+      uri: direct:moved
+      steps:
+        - to: "${partner.url}/base"
+- route:
+    id: follow
+    from:
+      uri: direct:follow
+      steps:
+        - to: "${partner.url}/old?followRedirects=true"
+`);
+      const moved = await failure('moved', { headers: { CamelHttpUri: `${target.url}/elsewhere` } });
+      expect(moved).to.be.instanceOf(ConnectError);
+      expect((moved as ConnectError).message).to.equal('Connection to 127.0.0.1 failed');
+      const redirected = await failure('follow', { body: {} });
+      expect(redirected).to.be.instanceOf(ConnectError);
+      // The endpoint's own origin is the operator's: the first hop went out, the moved ones did not.
+      expect(partner.requests).to.have.length(1);
+      expect(target.requests).to.deep.equal([]);
+      const refusals = router!.log.lines.filter((line) => line.message === 'egress refused');
+      expect(refusals.map((line) => line.purpose)).to.deep.equal(['CamelHttpUri', 'redirect']);
+    } finally {
+      await target.close();
+    }
   });
 
   it('fails a 4xx with a non-retryable HttpOperationFailedException carrying status and body', async () => {
@@ -269,7 +302,7 @@ describe('http component', () => {
       uri: direct:follow
       steps:
         - to: "${partner.url}/old?followRedirects=true&authBearerToken=tok"
-`);
+`, false, ['127.0.0.1']);
       const error = (await failure('strict', { body: {} })) as HttpOperationFailedError;
       expect(error.statusCode).to.equal(307);
       const done = await send('follow', { body: { a: 1 } });

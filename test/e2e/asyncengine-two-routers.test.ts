@@ -63,7 +63,7 @@ export default async function work(payload, context) {
   return { ...payload, steps: [...(payload.steps ?? []), context.step] };
 }`,
       },
-      { rabbitmqUrl: brokerUrl(), redisUrl: REDIS_URL, rbac },
+      { rabbitmqUrl: brokerUrl(), redisUrl: REDIS_URL, rbac, egressAllow: ['127.0.0.1'] },
     );
     queues = flowQueueNames(flowEngine(local.router.services)!.topology());
 
@@ -79,6 +79,7 @@ export default async function work(payload, context) {
         SCHEMAS_DIR: path.join(local.dir, 'schemas'),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
+        EGRESS_ALLOW: '127.0.0.1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -108,7 +108,8 @@ describe('async engine on RabbitMQ (e2e)', function () {
         'routes/test-flows.yaml': flows,
         ...SCRIPTS,
       },
-      { rabbitmqUrl: brokerUrl(), properties: { KYC_PARTNER_URL: `${partner.url}/kyc-results` } },
+      // The callback receiver is a local server: allowed past the egress policy as an operator would allow it.
+      { rabbitmqUrl: brokerUrl(), egressAllow: ['127.0.0.1'], properties: { KYC_PARTNER_URL: `${partner.url}/kyc-results` } },
     );
     queues = flowQueueNames(flowEngine(test.router.services)!.topology());
   });

@@ -51,6 +51,8 @@ export interface StartRouterOptions extends Partial<RouterConfig> {
    * and enforced.
    */
   rbac?: string;
+  /** Runs between creating and starting the router (e.g. to put an egress policy with its own resolver in place). */
+  prepare?: (router: Router) => void;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function startRouter(
   files: Record<string, string>,
   overrides: StartRouterOptions = {},
 ): Promise<TestRouter> {
-  const { rbac = 'off', http, ...configOverrides } = overrides;
+  const { rbac = 'off', http, prepare, ...configOverrides } = overrides;
   const dir = writeFiles(rbac === 'off' ? files : { ...files, 'rbac.yaml': rbac });
   const { stream, log } = captureLog();
   const config: RouterConfig = {
@@ -77,6 +79,7 @@ export async function startRouter(
     ...configOverrides,
   };
   const router = await createRouter({ config, registry: createRegistry(), logger: createLogger({ level: config.logLevel, stream }) });
+  prepare?.(router);
   await router.start({ open: http });
   return {
     router,

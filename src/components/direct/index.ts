@@ -2,7 +2,8 @@ import type { ComponentSpec, Consumer, Producer } from '../../runtime/component.
 import { DirectConsumerNotAvailableError, toError } from '../../errors/index.js';
 import { didYouMean } from '../../runtime/did-you-mean.js';
 import { exchangeFields } from '../../observability/logger.js';
-import { durationOption, parseDuration } from '../../runtime/duration.js';
+import { durationOption } from '../../runtime/duration.js';
+import { parseDuration } from '../../units/duration.js';
 import {
   declarationProblem,
   directState,

@@ -1,5 +1,6 @@
 import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import { isIP } from 'node:net';
 import { ConnectError, ServicePipesError, TimeoutError } from '../../errors/index.js';
 import type { RouterServices } from '../../runtime/services.js';
 import { defineState } from '../../state/index.js';
@@ -61,6 +62,11 @@ export interface HttpCall {
   signal?: AbortSignal;
   /** The URL as logs and errors may show it (no query, no credentials). */
   displayUrl: string;
+  /**
+   * Connect to this address (checked by the egress policy) instead of resolving the URL's host again; the
+   * Host header and the TLS server name stay the URL's host, so DNS rebinding cannot move the call.
+   */
+  connectTo?: { address: string; family: 4 | 6 };
 }
 
 export interface HttpAnswer {
@@ -78,12 +84,18 @@ const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTU
  * before any answer; that call is sent once more on a fresh connection, as browsers do.
  */
 export async function send(services: RouterServices, call: HttpCall): Promise<HttpAnswer> {
+  const agent = call.url.protocol === 'https:' ? pools(services).https : pools(services).http;
   try {
-    return await sendOnce(services, call);
+    return await sendOnce(agent, call);
   } catch (error) {
     if (!(error instanceof StaleConnectionError) || call.signal?.aborted) throw error instanceof StaleConnectionError ? error.cause : error;
-    return sendOnce(services, call, { fresh: true });
+    return sendOnce(agent, call, { fresh: true });
   }
+}
+
+/** One call on a connection of its own (no pool): for rare calls such as async-run callbacks. */
+export function sendUnpooled(call: HttpCall): Promise<HttpAnswer> {
+  return sendOnce(false, call, { fresh: true });
 }
 
 class StaleConnectionError extends ServicePipesError {
@@ -125,9 +137,11 @@ export function urlParts(url: URL): UrlParts {
   return found;
 }
 
-function sendOnce(services: RouterServices, call: HttpCall, retry: { fresh?: boolean } = {}): Promise<HttpAnswer> {
+function sendOnce(agent: http.Agent | false, call: HttpCall, retry: { fresh?: boolean } = {}): Promise<HttpAnswer> {
   const { protocol, hostname, port, path } = urlParts(call.url);
-  const agent = protocol === 'https:' ? pools(services).https : pools(services).http;
+  const pinned = call.connectTo;
+  // Connecting to the checked address: the pool's key is that address, so a pooled socket is one to it too.
+  const headers = pinned && call.headers.host === undefined ? { ...call.headers, host: call.url.host } : call.headers;
   const transport = protocol === 'https:' ? https : http;
   return new Promise<HttpAnswer>((resolve, reject) => {
     let settled = false;
@@ -154,14 +168,16 @@ function sendOnce(services: RouterServices, call: HttpCall, retry: { fresh?: boo
 
     const request = transport.request({
       protocol,
-      hostname,
+      hostname: pinned ? pinned.address : hostname,
+      ...(pinned ? { family: pinned.family } : {}),
+      ...(pinned && protocol === 'https:' && isIP(hostname) === 0 ? { servername: hostname } : {}),
       port,
       path,
       method: call.method,
       headers:
         call.body === undefined
-          ? call.headers
-          : { ...call.headers, 'content-length': typeof call.body === 'string' ? Buffer.byteLength(call.body) : call.body.length },
+          ? headers
+          : { ...headers, 'content-length': typeof call.body === 'string' ? Buffer.byteLength(call.body) : call.body.length },
       // The retry of a stale connection must not be handed another idle one from the pool.
       agent: retry.fresh ? false : agent,
     });

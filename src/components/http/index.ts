@@ -7,7 +7,9 @@ import { type BuildContext } from '../../runtime/step.js';
 import { DefinitionError } from '../../errors/index.js';
 import { didYouMean } from '../../runtime/did-you-mean.js';
 import { callSignalOf } from '../../reliability/call-signal.js';
-import { durationOption, parseDuration } from '../../runtime/duration.js';
+import { egressPolicy } from '../../security/egress-policy.js';
+import { durationOption } from '../../runtime/duration.js';
+import { parseDuration } from '../../units/duration.js';
 import { acquirePools, releasePools, send, urlParts, type HttpAnswer } from './http-client.js';
 import {
   applyResponse,
@@ -32,6 +34,10 @@ export { HTTP_AUTHORIZATION_PROPERTY, HTTP_HEADER } from './message-mapping.js';
  *   `bridgeEndpoint=true`; `CamelHttpPath` is appended and `CamelHttpQuery` replaces the query. The values
  *   an HTTP entry leaves on the message (`CamelHttpUri` = `CamelHttpPath` = the inbound path) describe the
  *   inbound request and are ignored, except with `bridgeEndpoint=true` (a proxy route forwards them).
+ * - Egress: the endpoint's own origin is the operator's. A call moved to another origin (by `CamelHttpUri`
+ *   or a followed redirect), or made for a `toD` whose scheme or host came from the message, must pass the
+ *   egress policy (security/egress-policy.ts: no loopback, private, link-local, reserved addresses unless
+ *   allow-listed) and connects to the address that was checked.
  * - Request headers: the message headers, minus `Camel*`, connection headers, the caller's credentials
  *   (Authorization, Proxy-Authorization, Cookie, X-API-Key), which are never passed on, and headers an
  *   HTTP caller sent that the route did not set itself (security/header-boundaries.ts); `X-Correlation-Id`
@@ -113,7 +119,7 @@ const options: Record<string, JsonSchema> = {
   followRedirects: {
     type: 'boolean',
     default: false,
-    description: `Follow 301/302/303/307/308 answers (up to ${MAX_REDIRECTS}); credentials are dropped when the redirect leaves the origin.`,
+    description: `Follow 301/302/303/307/308 answers (up to ${MAX_REDIRECTS}); credentials are dropped when the redirect leaves the origin, and a redirect to another origin must pass the egress policy.`,
   },
   contentType: { type: 'string', description: 'Content-Type of the request body; default from the body (JSON, text or bytes).' },
   skipRequestHeaders: { type: 'boolean', default: false, description: 'Send no message headers to the partner.' },
@@ -168,6 +174,8 @@ function httpProducer(scheme: 'http' | 'https', endpoint: Endpoint<HttpOptions>,
   const responseTimeoutMs = parseDuration(opts.responseTimeout ?? opts.soTimeout ?? DEFAULT_RESPONSE_TIMEOUT_MS);
   const authorization = partnerAuthorization(opts, endpoint);
   const { services } = context;
+  const egress = egressPolicy(services);
+  const messageSteered = context.messageSteered === true;
 
   return {
     start() {
@@ -196,6 +204,10 @@ function httpProducer(scheme: 'http' | 'https', endpoint: Endpoint<HttpOptions>,
       let body = encoded?.content;
       const first = url;
       for (let redirects = 0; ; redirects++) {
+        // The endpoint's own origin is the operator's; any other origin (chosen by message data, a
+        // CamelHttpUri set by the route, or a partner's redirect) must pass the egress policy first.
+        const steered = messageSteered || url.origin !== base.origin;
+        const pinned = steered ? await egress.target(url, redirects > 0 ? 'redirect' : messageSteered ? 'toD' : 'CamelHttpUri') : undefined;
         answer = await send(services, {
           url,
           method,
@@ -205,10 +217,12 @@ function httpProducer(scheme: 'http' | 'https', endpoint: Endpoint<HttpOptions>,
           responseTimeoutMs,
           signal,
           displayUrl: displayUrl(url),
+          ...(pinned ? { connectTo: { address: pinned.address, family: pinned.family } } : {}),
         });
         const location = answer.headers.location;
         if (!opts.followRedirects || !isRedirect(answer.status) || !location || redirects >= MAX_REDIRECTS) break;
         url = new URL(location, url);
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') break;
         if (answer.status === 303 || ((answer.status === 301 || answer.status === 302) && method === 'POST')) {
           method = 'GET';
           body = undefined;

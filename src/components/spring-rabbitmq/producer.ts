@@ -2,7 +2,7 @@ import type { Endpoint, Producer } from '../../runtime/component.js';
 import type { Exchange } from '../../runtime/exchange.js';
 import { DeliveryProperties } from '../../errors/index.js';
 import type { BuildContext } from '../../runtime/step.js';
-import { parseDuration } from '../../runtime/duration.js';
+import { parseDuration } from '../../units/duration.js';
 import { producerTopology } from './endpoint-topology.js';
 import { decodeBody, fromDelivered, scalarText, SpringRabbitHeaders, toOutbound } from './message-mapping.js';
 import { exchangeNameOf, type SpringRabbitOptions } from './options.js';

@@ -2,7 +2,8 @@ import type { ComponentSpec, Consumer } from '../../runtime/component.js';
 import { Exchange } from '../../runtime/exchange.js';
 import { toError } from '../../errors/index.js';
 import { exchangeFields } from '../../observability/logger.js';
-import { durationOption, parseDuration } from '../../runtime/duration.js';
+import { durationOption } from '../../runtime/duration.js';
+import { parseDuration } from '../../units/duration.js';
 
 export interface TimerOptions {
   period: number | string;

@@ -5,7 +5,7 @@ import { DefinitionError } from '../../errors/index.js';
 import { KNOWN_CAMEL_EXCEPTIONS, isKnownCamelException } from '../../errors/index.js';
 import { didYouMean } from '../../runtime/did-you-mean.js';
 import type { BreakerSettings } from '../../reliability/breakers.js';
-import { parseDuration } from '../../runtime/duration.js';
+import { parseDuration } from '../../units/duration.js';
 
 /**
  * Camel's `resilience4jConfiguration` mapped onto opossum 9:

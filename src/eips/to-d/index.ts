@@ -4,7 +4,7 @@ import type { Processor } from '../../runtime/processor.js';
 import { exchangeFields } from '../../observability/logger.js';
 import { isSimpleTemplate, patternSchema } from '../shared/schema.js';
 import { booleanOption, requiredString } from '../../runtime/step-options.js';
-import { asText } from '../shared/sync-processor.js';
+import { compileEndpointTemplate } from '../shared/endpoint-template.js';
 import { appendParameters, parametersOf, patternOf, withPattern } from '../shared/endpoint-options.js';
 
 /** Sends the exchange to an endpoint whose URI is a simple template evaluated per message (Camel's `toD`). */
@@ -53,18 +53,15 @@ export const toDStep: StepSpec = {
       return withPattern(pattern, (exchange) => producer.process(exchange));
     }
 
-    const computeUri = context.compileExpression({
-      language: 'simple',
-      expression: uri,
-      options: {},
-      loc: definition.loc,
-    });
-    const resolve = context.dynamicProducer(definition.loc);
+    // Each value is encoded for the part of the URI it lands in; a value choosing the scheme or host makes
+    // the target the message's choice, so its producers apply the egress policy (eips/shared/endpoint-template.ts).
+    const computed = compileEndpointTemplate(uri, context, definition.loc);
+    const resolve = context.dynamicProducer(definition.loc, { messageSteered: computed.messageSteered });
     const ignoreInvalid = booleanOption(definition, 'ignoreInvalidEndpoint', false);
     const logger = context.logger;
 
     const send: Processor = async (exchange) => {
-      const target = appendParameters(asText(await computeUri(exchange)), parameters);
+      const target = appendParameters(await computed.compute(exchange), parameters);
       let producer: Producer;
       try {
         producer = await resolve(target);

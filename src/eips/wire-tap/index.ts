@@ -4,7 +4,8 @@ import type { Exchange } from '../../runtime/exchange.js';
 import { exchangeFields } from '../../observability/logger.js';
 import { isSimpleTemplate } from '../shared/schema.js';
 import { booleanOption, requiredString } from '../../runtime/step-options.js';
-import { asText, syncProcessor } from '../shared/sync-processor.js';
+import { syncProcessor } from '../shared/sync-processor.js';
+import { compileEndpointTemplate } from '../shared/endpoint-template.js';
 import { appendParameters, parametersOf } from '../shared/endpoint-options.js';
 import { inFlightWireTaps } from '../../runtime/in-flight-wire-taps.js';
 
@@ -54,15 +55,10 @@ export const wireTapStep: StepSpec = {
 
     let resolve: (exchange: Exchange) => Promise<Producer>;
     if (booleanOption(definition, 'dynamicUri', true) && isSimpleTemplate(uri)) {
-      const computeUri = context.compileExpression({
-        language: 'simple',
-        expression: uri,
-        options: {},
-        loc: definition.loc,
-      });
-      const dynamicProducer = context.dynamicProducer(definition.loc);
-      resolve = async (exchange) =>
-        dynamicProducer(appendParameters(asText(await computeUri(exchange)), parameters));
+      // Values are encoded for the URI part they land in, as for toD (eips/shared/endpoint-template.ts).
+      const computed = compileEndpointTemplate(uri, context, definition.loc);
+      const dynamicProducer = context.dynamicProducer(definition.loc, { messageSteered: computed.messageSteered });
+      resolve = async (exchange) => dynamicProducer(appendParameters(await computed.compute(exchange), parameters));
     } else {
       // Static URI: resolved now, so a bad scheme or option fails at load.
       const producer = context.producer(uri, parameters, definition.loc);
