@@ -98,18 +98,19 @@ principals:
 prinicpals: []
 `);
       expect(errors.map(where)).to.include.members([
-        `${FILE}:3:5 Unknown key 'permisions' in roles.writer`,
-        `${FILE}:6:5 Unknown key 'role' in principals[0]`,
-        `${FILE}:7:1 Unknown key 'prinicpals'`,
+        // The route loader's wording: the RBAC file is read through a JSON Schema as route files are.
+        `${FILE}:3:5 Unknown option \`permisions\` in \`writer\``,
+        `${FILE}:6:5 Unknown option \`role\` in \`principals[0]\``,
+        `${FILE}:7:1 Unknown option \`prinicpals\` in \`rbac.yaml\``,
       ]);
-      expect(errors.find((e) => e.message.includes("'permisions'"))!.suggestions).to.deep.equal([
+      expect(errors.find((e) => e.message.includes('`permisions`'))!.suggestions).to.deep.equal([
         'permissions',
       ]);
-      expect(errors.find((e) => e.message.includes("'role'"))!.suggestions).to.deep.equal(['roles']);
-      expect(errors.find((e) => e.message.includes("'prinicpals'"))!.suggestions).to.deep.equal([
+      expect(errors.find((e) => e.message.includes('`role`'))!.suggestions).to.deep.equal(['roles']);
+      expect(errors.find((e) => e.message.includes('`prinicpals`'))!.suggestions).to.deep.equal([
         'principals',
       ]);
-      expect(errors.find((e) => e.message.includes("'permisions'"))!.loc!.path).to.equal(
+      expect(errors.find((e) => e.message.includes('`permisions`'))!.loc!.path).to.equal(
         'roles.writer.permisions',
       );
     });
@@ -161,6 +162,23 @@ principals:
       const broken = errorsOf('roles:\n  r: [route:a\n');
       expect(broken[0]!.loc!.file).to.equal(FILE);
       expect(broken[0]!.loc!.line).to.be.greaterThan(1);
+    });
+
+    it('the shape is checked against the RBAC schema, in the route loader\'s words', () => {
+      const errors = errorsOf(`roles: {r: [route:a]}
+principals: {id: x}
+open:
+  health: maybe
+amqp: [requireUserId]
+`);
+      expect(errors.map(where)).to.deep.equal([
+        `${FILE}:2:13 \`principals\` must be an array, not an object`,
+        `${FILE}:4:11 \`health\` must be a boolean, not a string`,
+        `${FILE}:5:7 \`amqp\` must be an object, not an array`,
+      ]);
+      expect(errorsOf('- roles\n').map((e) => e.message)).to.deep.equal(['The RBAC file must be a mapping']);
+      // Unquoted scalars are read as the route loader reads them: "false" is false.
+      expect(parseRbacFile('roles: {r: [route:a]}\nopen: {health: "false"}\n', FILE).rbac?.open.health).to.equal(false);
     });
 
     it('an empty file and a file without roles', () => {
