@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { isUsableCorrelationId } from './header-boundaries.js';
 import { PRINCIPAL_PROPERTY, type Authenticator, type Principal } from './authenticate.js';
 import type { Authorizer } from './authorize.js';
 
@@ -21,7 +22,6 @@ export interface HttpGuardOptions {
 }
 
 export const CORRELATION_HEADER = 'x-correlation-id';
-const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The bodies of every refusal. They say what happened, never why in detail (that is in the audit line). */
 export const AUTH_ERROR_BODIES = {
@@ -92,7 +92,7 @@ function refuse(res: Response, status: 401 | 403 | 503, challenge?: string): voi
 
 function defaultCorrelationId(req: Request): string {
   const given = req.headers[CORRELATION_HEADER];
-  if (typeof given === 'string' && CORRELATION_ID.test(given)) return given;
+  if (typeof given === 'string' && isUsableCorrelationId(given)) return given;
   // Written back so the exchange the server builds for this request logs under the same id.
   const id = randomUUID();
   req.headers[CORRELATION_HEADER] = id;

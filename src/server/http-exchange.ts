@@ -3,7 +3,7 @@ import { Exchange } from '../runtime/exchange.js';
 import { parseJsonBody } from '../components/shared/json-body.js';
 import type { HttpEntry } from '../components/platform-http/http-entries.js';
 import { requestMessageId } from './idempotency.js';
-import { CORRELATION_HEADER, takenFromQuery, takenFromRequest } from '../security/header-boundaries.js';
+import { CORRELATION_HEADER, isUsableCorrelationId, takenFromQuery, takenFromRequest } from '../security/header-boundaries.js';
 
 /** Camel's HTTP header names. */
 export const HTTP_HEADERS = {
@@ -31,8 +31,6 @@ const HOP_BY_HOP = new Set([
 ]);
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
-/** A caller-chosen correlation id is honoured only when it is short and plain. */
-const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export { CORRELATION_HEADER };
 
 /** The parts of a request the route sees, kept to answer with only what the route added. */
@@ -150,7 +148,7 @@ export function requestToExchange(
     fromEndpoint: entry.endpointUri,
     exchangeId: messageId,
     correlationId:
-      callerCorrelation && CORRELATION_ID.test(callerCorrelation) ? callerCorrelation : undefined,
+      callerCorrelation && isUsableCorrelationId(callerCorrelation) ? callerCorrelation : undefined,
   });
   exchange.messageId = messageId;
   exchange.callerHeaders = new Set(incoming.keys());

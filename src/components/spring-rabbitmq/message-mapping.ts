@@ -8,7 +8,7 @@ import { DeliveryProperties, InvalidPayloadError } from '../../errors/index.js';
 import type { DeliveredMessage, OutboundMessage } from '../../transport/transport.js';
 import { attemptsOf } from '../../reliability/broker-retry.js';
 import { checkJsonDepth, utf8Text } from '../shared/json-body.js';
-import { CORRELATION_HEADER, crossesToBroker, sendableToBroker, takenFromBroker } from '../../security/header-boundaries.js';
+import { CORRELATION_HEADER, crossesToBroker, isUsableCorrelationId, sendableToBroker, takenFromBroker } from '../../security/header-boundaries.js';
 
 /** Camel's header names of the spring-rabbitmq component (producer overrides and consumed-message facts). */
 export const SpringRabbitHeaders = {
@@ -224,8 +224,6 @@ export function fromDelivered(
   return exchange;
 }
 
-/** A correlation id is honoured only when it is short and plain (it goes into logs and onward messages). */
-const CORRELATION_ID = /^[\x21-\x7e]{1,200}$/;
 
 /**
  * One correlation id per message: the AMQP correlation_id property, else an `X-Correlation-Id` header (what
@@ -233,7 +231,7 @@ const CORRELATION_ID = /^[\x21-\x7e]{1,200}$/;
  * travels as the property of every onward publish, so the two can never disagree.
  */
 function correlationOf(property: string | undefined, header: unknown): string | undefined {
-  if (property && CORRELATION_ID.test(property)) return property;
+  if (property && isUsableCorrelationId(property)) return property;
   const text = scalarText(Array.isArray(header) ? (header as unknown[])[0] : header);
-  return text && CORRELATION_ID.test(text) ? text : undefined;
+  return text && isUsableCorrelationId(text) ? text : undefined;
 }
