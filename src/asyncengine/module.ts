@@ -9,6 +9,7 @@ import type { RouterModule } from '../runtime/router-module.js';
 import { sharedState, type RouterServices } from '../runtime/services.js';
 import { flowStepMetrics } from '../observability/flow-metrics.js';
 import { httpExtensions, protectExtension } from '../server/http-server.js';
+import { requestPath } from '../server/request-path.js';
 import { asyncApiRouter } from './api.js';
 import { buildFlows } from './flow-builder.js';
 import { FlowEngine } from './flow-engine.js';
@@ -162,7 +163,8 @@ function mountApi(services: RouterServices, state: EngineState): void {
  * every flow or reading a run without naming its flow needs `admin:runs`. The documentation is open.
  */
 export function asyncApiPermission(request: Request): string | undefined {
-  const segments = request.path.split('/').filter(Boolean).map(decodeSegment);
+  // The path the access guard and express read (src/server/request-path.ts), not a third reading.
+  const segments = requestPath(request).split('/').filter(Boolean).map(decodeSegment);
   // segments: ['async', 'api', ...]
   const [, , resource, name] = segments;
   const flowQuery = typeof request.query.flowName === 'string' && request.query.flowName ? request.query.flowName : undefined;

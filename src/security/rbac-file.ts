@@ -534,7 +534,29 @@ class Reader {
 
   private readAnonymous(node: unknown, rbac: RbacFile): string[] {
     const fields = this.map(node, 'anonymous', ['roles']);
-    return this.roleList(fields?.get('roles'), 'anonymous.roles', rbac) ?? [];
+    const pair = fields?.get('roles');
+    const names = this.roleList(pair, 'anonymous.roles', rbac) ?? [];
+    // A caller without credentials must never reach the admin API (dead letters hold payment bodies and
+    // can be redriven): `*` or any `admin:` grant to anonymous is a load error, not a warning.
+    const given = pair && isSeq(pair.value) ? pair.value.items.map((item) => this.scalar(item)) : [];
+    for (const name of names) {
+      const role = rbac.roles.get(name)!;
+      role.permissions.forEach((permission, index) => {
+        const parsed = parsePermission(permission);
+        if (!isParsedPermission(parsed) || (parsed.kind !== '*' && parsed.kind !== 'admin')) return;
+        const granted = role.permissionLocs[index]!;
+        this.error(
+          `Role '${name}' grants '${permission}' to anonymous callers: the admin API would answer anyone without credentials`,
+          this.at(this.seqItem(pair!.value, given.indexOf(name)), `anonymous.roles[${given.indexOf(name)}]`),
+          {
+            hint:
+              `Grant '${permission}' (at ${granted.file}:${granted.line}:${granted.col}) only to principals with a key or token; ` +
+              'for probes and scrapers without credentials use open.health / open.metrics.',
+          },
+        );
+      });
+    }
+    return names;
   }
 
   /** A list of role names that must exist in `roles` (which is read before everything that names roles). */

@@ -27,6 +27,7 @@ import {
   writeExchangeResponse,
 } from './http-exchange.js';
 import { httpIdempotency } from './idempotency.js';
+import { requestPath, requestPathGuard } from './request-path.js';
 import { apiAnswerHeaders } from './security-headers.js';
 
 /** What a guard sees before a route runs; `properties` become the exchange's properties (e.g. the caller). */
@@ -171,6 +172,8 @@ export function createHttpServer(services: RouterServices): HttpServer {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  // First of all: one reading of the path, which the guard, express and the entries all use.
+  app.use(requestPathGuard(logger));
   app.use(
     securityHeaders({
       htmlPathPrefixes: () => state.protections.filter((p) => p.servesHtml).map((p) => p.prefix),
@@ -238,19 +241,13 @@ export function createHttpServer(services: RouterServices): HttpServer {
 
   function forFixedEndpoint(request: Request): boolean {
     if (guardedFromStart) return guardOf(request)?.target(request)?.kind !== 'routes';
-    let pathname: string;
-    try {
-      pathname = requestUrl(request).pathname.toLowerCase();
-    } catch {
-      return false; // dispatch answers 400
-    }
-    return isFixedEndpointPath(pathname, state.protections);
+    return isFixedEndpointPath(requestPath(request).toLowerCase(), state.protections);
   }
 
   async function dispatch(request: Request, response: Response): Promise<void> {
-    let rawPath: string;
+    const rawPath = requestPath(request);
     try {
-      rawPath = requestUrl(request).pathname;
+      requestUrl(request);
     } catch {
       sendError(
         response,
