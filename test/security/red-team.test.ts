@@ -516,12 +516,19 @@ describe('security: red-team suite (issue 16)', function () {
 
   describe('secrets', () => {
     it('no API key, token signature, JWT private key or partner token appears in logs, metrics, error bodies, dead letters or the OpenAPI document', async () => {
+      // A message that carried credentials in, and fails at the partner: its dead letter must not hold them.
+      partner.reply({ status: 400, body: { error: 'refused' } });
+      const forwarded = await send({ method: 'POST', target: '/forward', headers: [key(LEDGER_KEY), JSON_TYPE, ['Authorization-Extra', 'x']], body: '{"n":3}' });
+      expect(forwarded.status).to.be.below(300);
+      await waitUntil(async () => (await app.router.services.transport().queueInfo('rt-partner-calls.dlq')).messageCount > 0, 10_000);
+      partner.reply({ status: 200, body: { ok: true } });
       const metrics = await send({ target: '/metrics' });
       expect(metrics.status).to.equal(200);
       const openapi = await send({ target: '/async/specifications/openapi.json' });
       expect(openapi.status).to.equal(200);
       const deadLetters = await send({ target: '/admin/dead-letters', headers: [key(OPS_KEY)] });
       expect(deadLetters.status).to.equal(200);
+      expect(deadLetters.body).to.include('rt-partner-calls');
       const places: [string, string][] = [
         ['log', app.log.text()],
         ['metrics', metrics.body],
@@ -536,9 +543,9 @@ describe('security: red-team suite (issue 16)', function () {
   });
 });
 
-async function waitUntil(test: () => boolean, timeoutMs = 5000): Promise<void> {
+async function waitUntil(test: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!test()) {
+  while (!(await test())) {
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
