@@ -126,6 +126,8 @@ describe('security: red-team suite (issue 16)', function () {
   /** Every error body the suite received, scanned for secrets at the end. */
   const answers: RawAnswer[] = [];
   const secrets = new Set([LEDGER_KEY, REPORTING_KEY, OPS_KEY, PARTNER_TOKEN]);
+  /** A valid token of every role, sent where no credential is read (the query string). */
+  let queryToken = 'unset';
 
   const send = async (request: RawRequest): Promise<RawAnswer> => {
     const answer = await rawRequest(port, request);
@@ -152,6 +154,7 @@ describe('security: red-team suite (issue 16)', function () {
     signer = await signingKey('RS256', 'idp-1');
     stranger = await signingKey('RS256', 'idp-2');
     secrets.add(String(signer.privateJwk.d));
+    queryToken = await token(['payments-writer', 'reports-reader', 'operator']);
     await partner.start();
     await other.start();
     app = await startRouter(
@@ -382,7 +385,7 @@ describe('security: red-team suite (issue 16)', function () {
     const attacks: { name: string; change: (e: (typeof entries)[number]) => RawRequest }[] = [
       { name: 'no credentials', change: (e) => ({ method: e.method, target: e.target, body: e.body }) },
       { name: 'API key in the query', change: (e) => ({ method: e.method, target: withQuery(e.target, `api_key=${OPS_KEY}&X-API-Key=${OPS_KEY}&apiKey=${OPS_KEY}`), body: e.body }) },
-      { name: 'token in the query', change: (e) => ({ method: e.method, target: withQuery(e.target, 'access_token=PLACEHOLDER'), body: e.body }) },
+      { name: 'token in the query', change: (e) => ({ method: e.method, target: withQuery(e.target, `access_token=${queryToken}&token=${queryToken}`), body: e.body }) },
       { name: 'unknown API key', change: (e) => ({ method: e.method, target: e.target, body: e.body, headers: [key('rt-unknown-key-000000000000')] }) },
       { name: 'empty API key', change: (e) => ({ method: e.method, target: e.target, body: e.body, headers: [key('')] }) },
       { name: 'Basic scheme', change: (e) => ({ method: e.method, target: e.target, body: e.body, headers: [['Authorization', `Basic ${Buffer.from(`ops:${OPS_KEY}`).toString('base64')}`]] }) },
