@@ -10,6 +10,7 @@
  * the route (see the spring-rabbitmq consumer).
  */
 import type { Logger } from '../observability/logger.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../components/shared/json-body.js';
 import type { BuiltRoute } from '../runtime/built-route.js';
 import { readProvenance, type Provenance } from '../reliability/broker-retry.js';
 import {
@@ -243,7 +244,9 @@ function bodyOf(message: DeliveredMessage): Pick<DeadLetterView, 'body' | 'bodyE
   const bytes = message.body.length;
   const shown = message.body.subarray(0, MAX_BODY_SHOWN);
   const type = (message.contentType ?? '').toLowerCase();
-  if (/json/.test(type) && bytes <= MAX_BODY_SHOWN) {
+  // A document nested deeper than any entry accepts is shown as text: parsed, it would overflow the stack
+  // when the listing is serialised, and one such dead letter would make the whole listing answer 500.
+  if (/json/.test(type) && bytes <= MAX_BODY_SHOWN && !nestsDeeperThan(shown.toString('utf8'), MAX_JSON_DEPTH)) {
     try {
       return { body: JSON.parse(shown.toString('utf8')) as unknown, bodyEncoding: 'json', bodyBytes: bytes };
     } catch {

@@ -11,6 +11,7 @@ import { flowStepMetrics } from './flow-metrics.js';
 import { routerMetrics } from '../observability/metrics.js';
 import { egressPolicy } from '../security/egress-policy.js';
 import { httpExtensions, protectExtension } from '../server/http-server.js';
+import { requestPath } from '../server/request-path.js';
 import { asyncApiRouter, type AsyncCaller } from './api.js';
 import { PRINCIPAL_PROPERTY, type Principal } from '../security/authenticate.js';
 import { requestPrincipal } from '../security/http-guard.js';
@@ -196,7 +197,8 @@ function asyncCaller(services: RouterServices, request: Request): AsyncCaller {
  * every flow or reading a run without naming its flow needs `admin:runs`. The documentation is open.
  */
 export function asyncApiPermission(request: Request): string | undefined {
-  const segments = request.path.split('/').filter(Boolean).map(decodeSegment);
+  // The path the access guard and express read (src/server/request-path.ts), not a third reading.
+  const segments = requestPath(request).split('/').filter(Boolean).map(decodeSegment);
   // segments: ['async', 'api', ...]
   const [, , resource, name] = segments;
   const flowQuery = typeof request.query.flowName === 'string' && request.query.flowName ? request.query.flowName : undefined;

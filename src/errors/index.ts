@@ -76,14 +76,37 @@ export class ServicePipesError extends Error {
   }
 }
 
-/** A JSON Schema validation failure; carries every ajv error with its instancePath. */
+/**
+ * Issues a validation failure keeps and reports at most. With ajv's `allErrors`, a 1 MB body of 90,000
+ * unexpected keys gives 90,000 issues: reported whole they made a 16 MB answer (and as much in logs and
+ * dead letters). The first ones say what is wrong; the count says how much.
+ */
+export const MAX_REPORTED_ISSUES = 20;
+
+/**
+ * A JSON Schema validation failure; carries the first {@link MAX_REPORTED_ISSUES} ajv errors with their
+ * instancePath, and how many there were in all.
+ */
 export class JsonValidationError extends ServicePipesError {
   override camelName = 'org.apache.camel.component.jsonvalidator.JsonValidationException';
   readonly errors: readonly ValidationIssue[];
+  /** How many issues the validation found (errors holds the first of them). */
+  readonly errorCount: number;
+  /** Whether errors holds fewer issues than were found. */
+  readonly truncated: boolean;
   constructor(message: string, errors: readonly ValidationIssue[], options: ServicePipesErrorOptions = {}) {
-    super('VALIDATION_FAILED', message, { httpStatus: 400, retryable: false, ...options });
-    this.errors = errors;
+    super('VALIDATION_FAILED', capText(message), { httpStatus: 400, retryable: false, ...options });
+    this.errors = errors.slice(0, MAX_REPORTED_ISSUES);
+    this.errorCount = errors.length;
+    this.truncated = errors.length > MAX_REPORTED_ISSUES;
   }
+}
+
+/** Longest message a validation failure keeps (callers that list issues in it are cut here too). */
+const MAX_VALIDATION_MESSAGE = 2000;
+
+function capText(message: string): string {
+  return message.length > MAX_VALIDATION_MESSAGE ? `${message.slice(0, MAX_VALIDATION_MESSAGE)}…` : message;
 }
 
 export interface ValidationIssue {

@@ -90,9 +90,17 @@ export class Authenticator {
     return challenges.length ? challenges : ['ApiKey'];
   }
 
-  async authenticate(headers: IncomingHttpHeaders): Promise<AuthenticationResult> {
-    const apiKey = single(headers[API_KEY_HEADER]);
-    const authorization = single(headers.authorization);
+  /**
+   * `headers` as Node gives them; `distinct` (a request's `headersDistinct`) with every value of each
+   * header. Node keeps only the first `Authorization` and joins repeated `X-API-Key` values with `, `, so
+   * a repeated credential header is only visible in `distinct`: it is refused, never resolved to one.
+   */
+  async authenticate(
+    headers: IncomingHttpHeaders,
+    distinct?: Partial<Record<string, string[]>>,
+  ): Promise<AuthenticationResult> {
+    const apiKey = single(distinct?.[API_KEY_HEADER] ?? headers[API_KEY_HEADER]);
+    const authorization = single(distinct?.authorization ?? headers.authorization);
     if (apiKey === null || authorization === null)
       return { outcome: 'invalid', reason: 'multiple-credentials' };
     if (apiKey !== undefined && authorization !== undefined)

@@ -33,10 +33,10 @@ export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
 /**
  * The one rule for a correlation id a caller or publisher chose, on every entry (HTTP header, AMQP property
- * or header): short, and only characters that are safe in logs, headers and URLs. Anything else is
+ * or header): short, and only characters that are safe in logs, headers, URLs and queries (letters, digits, `.` `_` `:` `-`). Anything else is
  * replaced by the router's own id rather than carried on.
  */
-const USABLE_CORRELATION_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+const USABLE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function isUsableCorrelationId(text: string | undefined): text is string {
   return text !== undefined && USABLE_CORRELATION_ID.test(text);

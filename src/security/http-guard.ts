@@ -56,7 +56,7 @@ export function httpGuard(options: HttpGuardOptions): RequestHandler {
       }
       const correlationId = (options.correlationIdFor ?? defaultCorrelationId)(req);
       const context = { correlationId, requiredRoles: options.requiredRolesFor?.(req) };
-      const result = await authenticator.authenticate(req.headers);
+      const result = await authenticator.authenticate(req.headers, req.headersDistinct);
       if (result.outcome === 'invalid') {
         authorizer.refuse(permission, result.reason, context);
         refuse(res, 401, challenge);

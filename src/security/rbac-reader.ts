@@ -126,7 +126,7 @@ class RbacReader {
     if (this.fits('/principals', data.principals)) this.readPrincipals(data.principals as unknown[], rbac);
     if (this.fits('/jwt', data.jwt)) rbac.jwt = this.readJwt(data.jwt as Data);
     if (this.fits('/anonymous', data.anonymous))
-      rbac.anonymousRoles = this.roleList((data.anonymous as Data).roles, '/anonymous/roles', rbac) ?? [];
+      rbac.anonymousRoles = this.readAnonymous((data.anonymous as Data).roles, rbac);
     if (this.fits('/open', data.open)) {
       const open = data.open as Data;
       for (const key of ['health', 'metrics'] as const)
@@ -530,6 +530,35 @@ class RbacReader {
     ).filter((v): v is string => v !== undefined);
     if (Array.isArray(value) && value.length === 0) this.error(`jwt.${key} is empty`, pointer, {}, 'value');
     return list.length > 0 ? list : undefined;
+  }
+
+  private readAnonymous(value: unknown, rbac: RbacFile): string[] {
+    const names = this.roleList(value, '/anonymous/roles', rbac) ?? [];
+    // A caller without credentials must never reach the admin API (dead letters hold payment bodies and
+    // can be redriven): `*` or any `admin:` grant to anonymous is a load error, not a warning.
+    const given: unknown[] = Array.isArray(value)
+      ? (value as unknown[]).map((item) => (typeof item === 'number' ? String(item) : item))
+      : [];
+    for (const name of names) {
+      const role = rbac.roles.get(name)!;
+      const index = given.indexOf(name);
+      role.permissions.forEach((permission, at) => {
+        const parsed = parsePermission(permission);
+        if (!isParsedPermission(parsed) || (parsed.kind !== '*' && parsed.kind !== 'admin')) return;
+        const granted = role.permissionLocs[at]!;
+        this.error(
+          `Role '${name}' grants '${permission}' to anonymous callers: the admin API would answer anyone without credentials`,
+          `/anonymous/roles/${index}`,
+          {
+            hint:
+              `Grant '${permission}' (at ${granted.file}:${granted.line}:${granted.col}) only to principals with a key or token; ` +
+              'for probes and scrapers without credentials use open.health / open.metrics.',
+          },
+          'value',
+        );
+      });
+    }
+    return names;
   }
 
   /** A list of role names that must exist in `roles` (which is read before everything that names roles). */

@@ -14,6 +14,7 @@ import {
   writeExchangeResponse,
 } from './http-exchange.js';
 import type { HttpIdempotency } from './idempotency.js';
+import { requestPath } from './request-path.js';
 
 /** What a guard sees before a route runs; `properties` become the exchange's properties (e.g. the caller). */
 export interface HttpGuardContext {
@@ -55,9 +56,10 @@ export function createEntryDispatch(
   const readRaw = express.raw({ type: () => true, limit: services.config.bodyLimitBytes });
 
   async function dispatch(request: Request, response: Response): Promise<void> {
-    let rawPath: string;
+    // The path as the access guard and express read it (request-path.ts), never a third reading.
+    const rawPath = requestPath(request);
     try {
-      rawPath = requestUrl(request).pathname;
+      requestUrl(request);
     } catch {
       sendError(
         response,

@@ -14,6 +14,9 @@ export interface ErrorBody {
   error: string;
   message: string;
   errors?: unknown[];
+  /** With `truncated`: how many validation issues there were; `errors` lists the first of them. */
+  errorCount?: number;
+  truncated?: true;
   exchangeId?: string;
 }
 
@@ -49,7 +52,13 @@ export function errorAnswer(
   const status = error.httpStatus >= 400 && error.httpStatus <= 599 ? error.httpStatus : 500;
   const message = status < 500 ? error.message : (PUBLIC_MESSAGE[status] ?? PUBLIC_MESSAGE[500]!);
   const body: ErrorBody = { error: error.code, message };
-  if (error instanceof JsonValidationError) body.errors = error.errors.map((issue) => ({ ...issue }));
+  if (error instanceof JsonValidationError) {
+    body.errors = error.errors.map((issue) => ({ ...issue }));
+    if (error.truncated) {
+      body.errorCount = error.errorCount;
+      body.truncated = true;
+    }
+  }
   if (error instanceof TransportError)
     headers['Retry-After'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
   return { status, headers, body: withId(body, exchangeId) };

@@ -9,6 +9,7 @@ import { isParsedPermission, parsePermission, routePermission } from '../securit
 import { sendError } from './error-response.js';
 import { httpEntries, type HttpMatch } from '../components/platform-http/http-entries.js';
 import { requestUrl } from './http-exchange.js';
+import { requestPath } from './request-path.js';
 
 /** What the extension endpoints under one path prefix require (declared with `protectExtension`). */
 export interface ExtensionProtection {
@@ -63,9 +64,10 @@ export function httpAccessGuard(
   });
 
   function classify(request: Request): RequestTarget {
-    let pathname: string;
+    // The path express routes on too (checked and recorded by the server's first middleware).
+    const pathname = requestPath(request);
     try {
-      pathname = requestUrl(request).pathname;
+      requestUrl(request);
     } catch {
       return { kind: 'routes', match: { kind: 'not-found' } };
     }

@@ -15,11 +15,11 @@ import {
   type ExtensionProtection,
   type HttpAccessGuard,
 } from './http-access.js';
-import { requestUrl } from './http-exchange.js';
 import { httpIdempotency } from './idempotency.js';
 import { apiAnswerHeaders } from './api-answer-headers.js';
 import { answerClientError } from './client-errors.js';
 import { createEntryDispatch, ENTRY_ROUTE, type HttpGuard } from './entry-dispatch.js';
+import { requestPath, requestPathGuard } from './request-path.js';
 
 export type { HttpGuard, HttpGuardContext } from './entry-dispatch.js';
 import { defineState } from '../state/index.js';
@@ -150,6 +150,8 @@ export function createHttpServer(services: RouterServices): HttpServer {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  // First of all: one reading of the path, which the guard, express and the entries all use.
+  app.use(requestPathGuard(logger));
   app.use(
     securityHeaders({
       htmlPathPrefixes: () => state.protections.filter((p) => p.servesHtml).map((p) => p.prefix),
@@ -225,13 +227,7 @@ export function createHttpServer(services: RouterServices): HttpServer {
 
   function forFixedEndpoint(request: Request): boolean {
     if (guardedFromStart) return guardOf(request)?.target(request)?.kind !== 'routes';
-    let pathname: string;
-    try {
-      pathname = requestUrl(request).pathname.toLowerCase();
-    } catch {
-      return false; // dispatch answers 400
-    }
-    return isFixedEndpointPath(pathname, state.protections);
+    return isFixedEndpointPath(requestPath(request).toLowerCase(), state.protections);
   }
 
 

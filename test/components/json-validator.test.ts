@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { JsonValidationError } from '../../src/errors/index.js';
 import { Exchange } from '../../src/runtime/exchange.js';
 import { DefinitionError } from '../../src/errors/index.js';
+import { errorAnswer } from '../../src/server/error-response.js';
 import { TestBuild } from './test-context.js';
 import { stateNamed } from '../helpers/state.js';
 
@@ -63,6 +64,23 @@ describe('json-validator component', () => {
     expect(error.camelName).to.equal('org.apache.camel.component.jsonvalidator.JsonValidationException');
     expect(error.message).to.contain('payment.schema.json with 6 errors');
     expect(error.errors.find((i) => i.keyword === 'enum')?.params).to.have.property('allowedValues');
+  });
+
+  it('keeps the first 20 issues and the count when a body has thousands (finding 9)', async () => {
+    const body: Record<string, unknown> = validPayment();
+    for (let i = 0; i < 30_000; i++) body[`extra${i}`] = i;
+    const error = await failure(
+      new TestBuild().producer('json-validator:payment.schema.json').process(new Exchange({ body })),
+    );
+    expect(error.errors).to.have.length(20);
+    expect(error.errorCount).to.equal(30_000);
+    expect(error.truncated).to.equal(true);
+    expect(error.errors[0]).to.include({ keyword: 'additionalProperties' });
+    expect(error.message).to.contain('with 30000 errors').and.contain('and 29995 more');
+    expect(error.message.length).to.be.below(2100);
+    const answer = errorAnswer(error);
+    expect(answer.body).to.include({ errorCount: 30_000, truncated: true });
+    expect(JSON.stringify(answer.body).length).to.be.below(8 * 1024);
   });
 
   it('reports a missing required property at its parent path', async () => {

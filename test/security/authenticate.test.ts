@@ -49,6 +49,24 @@ jwt: {secretEnv: S, issuer: https://idp.test/, audience: service-pipes, rolesCla
     }
   });
 
+  it('refuses a repeated Authorization or X-API-Key header, which Node reduces to one value (finding 12)', async () => {
+    const good = await sign(key, { subject: 'u1' });
+    const cases: [Record<string, string>, Record<string, string[]>][] = [
+      // Node keeps the first Authorization in req.headers: only headersDistinct shows the second.
+      [bearer(good), { authorization: [`Bearer ${good}`, 'Bearer forged'] }],
+      [bearer(good), { authorization: [`Bearer ${good}`, `Bearer ${good}`] }],
+      // Node joins repeated X-API-Key values with ', '.
+      [{ 'x-api-key': 'svc-key-0123456789abcdef, other' }, { 'x-api-key': ['svc-key-0123456789abcdef', 'other'] }],
+    ];
+    for (const [headers, distinct] of cases) {
+      expect(await authenticator.authenticate(headers, distinct), JSON.stringify(distinct).slice(0, 80)).to.deep.equal({
+        outcome: 'invalid',
+        reason: 'multiple-credentials',
+      });
+    }
+    expect((await authenticator.authenticate(bearer(good), { authorization: [`Bearer ${good}`] })).outcome).to.equal('authenticated');
+  });
+
   it('reads roles from a claim whose name contains dots', async () => {
     const token = await sign(key, { subject: 'u1', claims: { 'https://example.com/roles': ['r', 'other'] } });
     expect(await authenticator.authenticate(bearer(token))).to.deep.equal({

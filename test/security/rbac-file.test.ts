@@ -44,7 +44,7 @@ principals:
   - id: amqp-publisher
     roles: [writer]
 anonymous:
-  roles: [ops]
+  roles: [writer]
 amqp:
   requireUserId: true
 `,
@@ -62,7 +62,7 @@ amqp:
     expect(rbac.principals[0]!.apiKey!.sha256.bytes().toString('hex')).to.equal(
       sha256Hex('ledger-key-0123456789abcdef'),
     );
-    expect(rbac.anonymousRoles).to.deep.equal(['ops']);
+    expect(rbac.anonymousRoles).to.deep.equal(['writer']);
     expect(rbac.open).to.deep.equal({ health: true, metrics: true });
     expect(rbac.amqp).to.deep.equal({ requireUserId: true });
   });
@@ -130,6 +130,34 @@ anonymous:
       ]);
       expect(errors[0]!.suggestions).to.deep.equal(['payments-writer']);
       expect(errors[0]!.loc!.path).to.equal('principals[0].roles[0]');
+    });
+
+    it('anonymous callers granted * or any admin: permission (finding 13)', () => {
+      const errors = errorsOf(`roles:
+  reader: [route:reports]
+  ops: ['admin:*']
+  root: ['*']
+  dlq: [admin:dead-letters]
+anonymous:
+  roles: [reader, ops, root, dlq]
+`);
+      expect(errors.map(where)).to.deep.equal([
+        `${FILE}:7:19 Role 'ops' grants 'admin:*' to anonymous callers: the admin API would answer anyone without credentials`,
+        `${FILE}:7:24 Role 'root' grants '*' to anonymous callers: the admin API would answer anyone without credentials`,
+        `${FILE}:7:30 Role 'dlq' grants 'admin:dead-letters' to anonymous callers: the admin API would answer anyone without credentials`,
+      ]);
+      expect(errors[0]!.loc!.path).to.equal('anonymous.roles[1]');
+      expect(errors[0]!.hint).to.include(`'admin:*' (at ${FILE}:3:9)`).and.include('open.health');
+      // The same roles held by principals with credentials are fine.
+      expect(
+        errorsOf(`roles:
+  ops: ['admin:*']
+principals:
+  - {id: ops-console, roles: [ops], apiKeySha256: ${sha256Hex('ops-console-key-0123456789')}}
+anonymous:
+  roles: []
+`),
+      ).to.deep.equal([]);
     });
 
     it('bad permissions, bad hashes, duplicate principals and shared keys', () => {

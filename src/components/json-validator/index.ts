@@ -70,9 +70,12 @@ export const jsonValidatorComponent: ComponentSpec<JsonValidatorOptions> = {
         const value = jsonValue(raw, subject, schemaName);
         if (validate(value)) return;
         const issues = (validate.errors ?? []).map(toIssue);
+        // The message names the first issues only; JsonValidationError keeps the first ones and the count.
+        const named = issues.slice(0, MAX_ISSUES_IN_MESSAGE);
         throw new JsonValidationError(
           `JSON validation failed against ${schemaName} with ${issues.length} error${issues.length === 1 ? '' : 's'}: ` +
-            issues.map((issue) => `${issue.instancePath || '/'} ${issue.message}`).join('; '),
+            named.map((issue) => `${issue.instancePath || '/'} ${issue.message}`).join('; ') +
+            (issues.length > named.length ? `; and ${issues.length - named.length} more` : ''),
           issues,
           { details: { schema: schemaName } },
         );
@@ -80,6 +83,8 @@ export const jsonValidatorComponent: ComponentSpec<JsonValidatorOptions> = {
     };
   },
 };
+
+const MAX_ISSUES_IN_MESSAGE = 5;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
