@@ -6,6 +6,7 @@ import { asyncEngineModule, flowDocumentSchema } from './asyncengine/index.js';
 import { adminModule } from './admin/index.js';
 import { operationsAdminModule } from './admin/routes-admin.js';
 import { metricsModule } from './observability/metrics-module.js';
+import { routeOpenApiModule } from './server/route-openapi-module.js';
 
 /** The registry of everything this router ships: every component, EIP and language. */
 export function createRegistry(): Registry {
@@ -18,5 +19,6 @@ export function createRegistry(): Registry {
   registry.addModule(adminModule);
   registry.addModule(operationsAdminModule);
   registry.addModule(metricsModule);
+  registry.addModule(routeOpenApiModule);
   return registry;
 }

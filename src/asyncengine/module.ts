@@ -9,6 +9,7 @@ import type { RouterModule } from '../runtime/router-module.js';
 import { sharedState, type RouterServices } from '../runtime/services.js';
 import { flowStepMetrics } from '../observability/flow-metrics.js';
 import { httpExtensions, protectExtension } from '../server/http-server.js';
+import { apiSecurity } from '../server/openapi-common.js';
 import { asyncApiRouter } from './api.js';
 import { buildFlows } from './flow-builder.js';
 import { FlowEngine } from './flow-engine.js';
@@ -147,6 +148,7 @@ function mountApi(services: RouterServices, state: EngineState): void {
     asyncApiRouter({
       engine: () => state.engine,
       flows: () => state.flows,
+      security: () => apiSecurity(services),
       bodyLimitBytes: services.config.bodyLimitBytes,
       logger: services.logger.child({ component: 'async-api' }),
     }),
