@@ -10,6 +10,7 @@ import { languages } from '../languages/index.js';
 import { Registry } from '../runtime/registry.js';
 import { accessControlModule } from '../server/access-control.js';
 import { httpServerModule } from '../server/http-server-module.js';
+import { routeOpenApiModule } from '../server/route-openapi-module.js';
 
 /**
  * The registry of everything this router ships: every language, EIP, component, document kind and module.
@@ -30,6 +31,7 @@ export function createRegistry(): Registry {
   registry.addModule(adminModule);
   registry.addModule(operationsAdminModule);
   registry.addModule(metricsModule);
+  registry.addModule(routeOpenApiModule);
   registry.addModule(accessControlModule);
   registry.addModule(httpServerModule);
   return registry;

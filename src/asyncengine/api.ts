@@ -7,7 +7,8 @@ import { sendError } from '../server/error-response.js';
 import { parseJsonBody } from '../components/shared/json-body.js';
 import type { FlowEngine } from './flow-engine.js';
 import type { Flow } from './flow-model.js';
-import { OPENAPI_PATH, SWAGGER_UI_PATH, openApiDocument } from './openapi.js';
+import type { ApiSecurity } from '../server/openapi-common.js';
+import { OPENAPI_PATH, ROUTES_OPENAPI_PATH, SWAGGER_UI_PATH, openApiDocument } from './openapi.js';
 import { isRunState, type RunRecord } from './run-store.js';
 
 /** Longest Idempotency-Key accepted (keys become store keys). */
@@ -27,6 +28,8 @@ export interface AsyncCaller {
 export function asyncApiRouter(options: {
   engine: () => FlowEngine | undefined;
   flows: () => Map<string, Flow>;
+  /** How callers authenticate now (the documents offer only what the server accepts). */
+  security: () => ApiSecurity;
   bodyLimitBytes: number;
   logger: Logger;
   /** Default: nobody owns anything and everybody sees everything (a router without access control). */
@@ -155,15 +158,28 @@ export function asyncApiRouter(options: {
   );
 
   router.get(OPENAPI_PATH, (_request, response) => {
-    response.set('Cache-Control', 'no-store').json(openApiDocument(options.flows().values()));
+    response.set('Cache-Control', 'no-store').json(openApiDocument(options.flows().values(), options.security()));
   });
-  const swaggerOptions = { swaggerUrl: OPENAPI_PATH };
+  // swagger-ui-express reads swaggerUrl at the top level of its options (given inside swaggerOptions it
+  // ends up as `"swaggerUrl": {}` in swagger-ui-init.js and the browser fetches `[object Object]`).
+  // swaggerOptions are handed to Swagger UI as they are: `urls` offers both documents in the top bar.
+  const uiOptions = {
+    swaggerUrl: OPENAPI_PATH,
+    explorer: true,
+    swaggerOptions: {
+      urls: [
+        { url: OPENAPI_PATH, name: 'Async engine' },
+        { url: ROUTES_OPENAPI_PATH, name: 'Routes (platform-http, rest)' },
+      ],
+      'urls.primaryName': 'Async engine',
+    },
+  };
   router.get(['/async/specifications/swagger-ui', '/async/specifications/swagger-ui/'], (_request, response) => {
     response.redirect(302, SWAGGER_UI_PATH);
   });
   // Before the static assets: swagger-ui-dist ships an index.html of its own (the pet store).
-  router.get(SWAGGER_UI_PATH, swaggerUi.setup(undefined, { swaggerOptions, customSiteTitle: 'service-pipes async API' }));
-  router.use('/async/specifications/swagger-ui', swaggerUi.serveFiles(undefined, { swaggerOptions }));
+  router.get(SWAGGER_UI_PATH, swaggerUi.setup(undefined, { ...uiOptions, customSiteTitle: 'service-pipes API' }));
+  router.use('/async/specifications/swagger-ui', swaggerUi.serveFiles(undefined, uiOptions));
 
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   router.use(['/async/api', '/async/specifications'], (error: unknown, _request: Request, response: Response, _next: NextFunction) => {

@@ -11,6 +11,7 @@ import { flowStepMetrics } from './flow-metrics.js';
 import { routerMetrics } from '../observability/metrics.js';
 import { egressPolicy } from '../security/egress-policy.js';
 import { httpExtensions, protectExtension } from '../server/http-server.js';
+import { apiSecurity } from '../server/openapi-common.js';
 import { requestPath } from '../server/request-path.js';
 import { asyncApiRouter, type AsyncCaller } from './api.js';
 import { PRINCIPAL_PROPERTY, type Principal } from '../security/authenticate.js';
@@ -169,6 +170,7 @@ function mountApi(services: RouterServices, state: EngineState): void {
     asyncApiRouter({
       engine: () => state.engine,
       flows: () => state.flows,
+      security: () => apiSecurity(services),
       bodyLimitBytes: services.config.bodyLimitBytes,
       logger: services.logger.child({ component: 'async-api' }),
       caller: (request) => asyncCaller(services, request),

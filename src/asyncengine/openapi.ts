@@ -1,15 +1,16 @@
 import type { JsonSchema } from '../runtime/json-schema.js';
-import { API_KEY_HEADER } from '../security/authenticate.js';
+import { ERROR_SCHEMA, SERVERS, accessAnswers, errorAnswer, securityRequirements, securitySchemes, type ApiSecurity } from '../server/openapi-common.js';
 import { SIGNATURE_HEADER } from './callbacks.js';
 import type { Flow } from './flow-model.js';
 import { RUN_STATES } from './run-store.js';
 
 export const OPENAPI_PATH = '/async/specifications/openapi.json';
 export const SWAGGER_UI_PATH = '/async/specifications/swagger-ui/index.html';
+/** The document of the routes' HTTP entries (platform-http, rest), beside this one. */
+export const ROUTES_OPENAPI_PATH = '/async/specifications/routes/openapi.json';
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: JsonSchema, description: string): JsonSchema => ({ description, content: { 'application/json': { schema } } });
-const errorAnswer = (description: string): JsonSchema => json(ref('Error'), description);
 
 /** Component name of a flow's input schema. */
 export function inputSchemaName(flowName: string): string {
@@ -20,7 +21,13 @@ export function inputSchemaName(flowName: string): string {
  * The OpenAPI 3.1 document of the async API, generated from the loaded flows: the start operation lists
  * every flow and accepts any of their input schemas, each published as a component of its own.
  */
-export function openApiDocument(flows: Iterable<Flow>, version = '1.0.0'): JsonSchema {
+export function openApiDocument(
+  flows: Iterable<Flow>,
+  security: ApiSecurity = { enforced: true, bearer: false },
+  version = '1.0.0',
+): JsonSchema {
+  // Every operation of /async/api is guarded (flow:<name> or admin:runs).
+  const guarded = (what: string): Record<string, JsonSchema> => accessAnswers(security, what);
   const list = [...flows].sort((a, b) => a.name.localeCompare(b.name));
   const inputs: Record<string, JsonSchema> = {};
   for (const flow of list) {
@@ -46,14 +53,21 @@ export function openApiDocument(flows: Iterable<Flow>, version = '1.0.0'): JsonS
     info: {
       title: 'service-pipes async engine',
       version,
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       description:
         'Start async flow runs, follow them, and redrive their dead letters. Loaded flows:\n\n' +
         (flowsText || '(none)') +
         `\n\nCompletion callbacks are POSTed to the run's callbackUrl with the header \`${SIGNATURE_HEADER}: sha256=<hex>\`, ` +
         'the HMAC-SHA256 of the raw request body under the flow\'s callback secret.',
     },
-    tags: [{ name: 'runs' }, { name: 'flows' }, { name: 'dead-letters' }],
-    security: [{ apiKey: [] }, { bearer: [] }],
+    servers: SERVERS,
+    tags: [
+      { name: 'runs', description: 'Start runs and follow them.' },
+      { name: 'flows', description: 'The loaded flows.' },
+      { name: 'dead-letters', description: 'Dead letters of a flow and their redrive.' },
+    ],
+    // An empty list says so when access control is off (`pipes run --no-auth`).
+    security: securityRequirements(security),
     paths: {
       '/async/api/start': {
         post: {
@@ -97,9 +111,11 @@ export function openApiDocument(flows: Iterable<Flow>, version = '1.0.0'): JsonS
               headers: { Location: { description: 'The status URL.', schema: { type: 'string' } } },
             },
             '400': errorAnswer('The payload does not match the input schema (`errors` lists every problem), or a bad callbackUrl.'),
+            ...guarded('`flow:<flowName>`'),
             '404': errorAnswer('No such flow.'),
             '409': errorAnswer('The Idempotency-Key was used with another payload.'),
             '413': errorAnswer('The payload is too large.'),
+            '415': errorAnswer('The payload is not sent as application/json.'),
             '503': {
               ...errorAnswer('The first step\'s queue is full or the broker is unavailable; nothing was accepted.'),
               headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } },
@@ -120,6 +136,7 @@ export function openApiDocument(flows: Iterable<Flow>, version = '1.0.0'): JsonS
           responses: {
             '200': json({ type: 'object', required: ['runs'], properties: { runs: { type: 'array', items: ref('Run') } } }, 'The runs (without their history).'),
             '400': errorAnswer('A bad filter.'),
+            ...guarded('`flow:<flowName>` (with flowName) or `admin:runs`'),
           },
         },
       },
@@ -132,7 +149,11 @@ export function openApiDocument(flows: Iterable<Flow>, version = '1.0.0'): JsonS
             { name: 'correlationId', in: 'path', required: true, schema: { type: 'string' } },
             { ...flowParameter('query', false), description: 'The run\'s flow (callers holding only `flow:<name>` need it).' },
           ],
-          responses: { '200': json(ref('Run'), 'The run.'), '404': errorAnswer('No such run.') },
+          responses: {
+            '200': json(ref('Run'), 'The run.'),
+            ...guarded('`flow:<flowName>` (with flowName) or `admin:runs`'),
+            '404': errorAnswer('No such run.'),
+          },
         },
       },
       '/async/api/flows': {
@@ -140,7 +161,10 @@ export function openApiDocument(flows: Iterable<Flow>, version = '1.0.0'): JsonS
           tags: ['flows'],
           operationId: 'listFlows',
           summary: 'The loaded flows and their steps',
-          responses: { '200': json({ type: 'object', properties: { flows: { type: 'array', items: ref('Flow') } } }, 'The flows.') },
+          responses: {
+            '200': json({ type: 'object', properties: { flows: { type: 'array', items: ref('Flow') } } }, 'The flows.'),
+            ...guarded('`admin:runs`'),
+          },
         },
       },
       '/async/api/flows/{flowName}/dead-letters': {
@@ -163,6 +187,7 @@ export function openApiDocument(flows: Iterable<Flow>, version = '1.0.0'): JsonS
               },
               'The dead letters and the depth of each step\'s dead-letter queue.',
             ),
+            ...guarded('`flow:<flowName>`'),
             '404': errorAnswer('No such flow.'),
           },
         },
@@ -175,15 +200,17 @@ export function openApiDocument(flows: Iterable<Flow>, version = '1.0.0'): JsonS
           description: 'Safe to repeat: a redriven dead letter leaves its queue, and a run is redriven only while dead-lettered.',
           parameters: [flowParameter('path', true)],
           requestBody: { required: false, content: { 'application/json': { schema: ref('RedriveRequest') } } },
-          responses: { '200': json(ref('RedriveReport'), 'What was redriven and what was left.'), '404': errorAnswer('No such flow.') },
+          responses: {
+            '200': json(ref('RedriveReport'), 'What was redriven and what was left.'),
+            '400': errorAnswer('A bad redrive request.'),
+            ...guarded('`flow:<flowName>`'),
+            '404': errorAnswer('No such flow.'),
+          },
         },
       },
     },
     components: {
-      securitySchemes: {
-        apiKey: { type: 'apiKey', in: 'header', name: API_KEY_HEADER },
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-      },
+      ...(security.enforced ? { securitySchemes: securitySchemes(security) } : {}),
       schemas: {
         ...inputs,
         StartAccepted: {
@@ -191,18 +218,7 @@ export function openApiDocument(flows: Iterable<Flow>, version = '1.0.0'): JsonS
           required: ['correlationId', 'statusUrl'],
           properties: { correlationId: { type: 'string' }, statusUrl: { type: 'string' } },
         },
-        Error: {
-          type: 'object',
-          required: ['error', 'message'],
-          properties: {
-            error: { type: 'string', description: 'Machine-readable code, e.g. VALIDATION_FAILED.' },
-            message: { type: 'string' },
-            errors: {
-              type: 'array',
-              items: { type: 'object', properties: { instancePath: { type: 'string' }, message: { type: 'string' }, keyword: { type: 'string' } } },
-            },
-          },
-        },
+        Error: ERROR_SCHEMA,
         RunError: {
           type: 'object',
           properties: {

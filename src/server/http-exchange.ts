@@ -157,8 +157,8 @@ export function requestToExchange(
 
 /**
  * Answers with the exchange's final message. Status: `CamelHttpResponseCode`, else 200, or 204 when the body
- * is empty. Body: objects as JSON, strings as text, Buffers as bytes. Headers: only those the route added
- * or changed (never `Camel*`, never hop-by-hop), so request headers such as Authorization are not echoed.
+ * is empty. Body: objects as JSON, strings as text, Buffers as bytes. Headers: only those the route set
+ * (never `Camel*`, never hop-by-hop), so request headers such as Authorization are not echoed.
  */
 export function writeExchangeResponse(
   response: Response,
@@ -175,7 +175,9 @@ export function writeExchangeResponse(
     const lower = name.toLowerCase();
     if (lower.startsWith('camel') || HOP_BY_HOP.has(lower) || lower === CORRELATION_HEADER.toLowerCase())
       continue;
-    if (incoming.has(lower) && sameValue(incoming.get(lower), value)) continue;
+    // A request header the route never set stays the caller's and is not echoed. One the route set is the
+    // route's, even with the request's value (a JSON answer to a JSON request keeps its Content-Type).
+    if (exchange.isCallerHeader(lower) && incoming.has(lower) && sameValue(incoming.get(lower), value)) continue;
     if (lower === 'content-type') {
       contentType = typeof value === 'string' ? value : undefined;
       continue;

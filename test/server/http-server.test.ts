@@ -66,6 +66,15 @@ describe('HTTP server with platform-http and rest entries', () => {
       exchange.setHeader('CamelSecretThing', 'internal');
       exchange.body = 'id,amount\n1,10\n';
     });
+    await entry('platform-http:/json-text', async (exchange) => {
+      // A body already serialised by the route (e.g. a template), labelled JSON by the route itself.
+      exchange.setHeader('Content-Type', 'application/json');
+      exchange.setHeader('X-Trace', exchange.getHeader('x-trace'));
+      exchange.body = '{"ok":true}';
+    });
+    await entry('platform-http:/json-untouched', async (exchange) => {
+      exchange.body = 'plain words';
+    });
     await entry('platform-http:/empty', async (exchange) => void (exchange.body = null));
     await entry(
       'platform-http:/bytes',
@@ -180,6 +189,19 @@ describe('HTTP server with platform-http and rest entries', () => {
     expect(response.headers.get('camelsecretthing')).to.equal(null);
     expect(response.headers.get('camelhttpresponsecode')).to.equal(null);
     expect(await response.text()).to.equal('id,amount\n1,10\n');
+  });
+
+  it('answers with the Content-Type the route set, also when the request carried the same one', async () => {
+    const response = await post('/json-text', '{"q":1}', 'application/json', { 'x-trace': 't-1' });
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('content-type')).to.match(/^application\/json/);
+    // Set by the route (to the request's value): the route's header, so it is sent.
+    expect(response.headers.get('x-trace')).to.equal('t-1');
+    expect(await response.json()).to.deep.equal({ ok: true });
+    // A route that leaves the request's Content-Type alone does not answer under it.
+    const untouched = await post('/json-untouched', '{"q":1}');
+    expect(untouched.headers.get('content-type')).to.match(/^text\/plain/);
+    expect(await untouched.text()).to.equal('plain words');
   });
 
   it('answers 204 for an empty body and raw bytes for a Buffer', async () => {
