@@ -10,7 +10,7 @@ import { languages } from '../languages/index.js';
 import { Registry } from '../runtime/registry.js';
 import { accessControlModule } from '../server/access-control.js';
 import { httpServerModule } from '../server/http-server-module.js';
-import { routeOpenApiModule } from '../server/route-openapi-module.js';
+import { routeOpenApiModule } from '../asyncengine/route-openapi-module.js';
 
 /**
  * The registry of everything this router ships: every language, EIP, component, document kind and module.

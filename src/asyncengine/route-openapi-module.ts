@@ -3,10 +3,10 @@ import type { BuiltRoute } from '../runtime/built-route.js';
 import { ResourceResolver } from '../runtime/resources.js';
 import type { RouterServices } from '../runtime/services.js';
 import { defineState } from '../state/index.js';
-import { ROUTES_OPENAPI_PATH } from '../asyncengine/openapi.js';
-import { httpExtensions, protectExtension } from './http-server.js';
-import { apiSecurity } from './openapi-common.js';
-import { routeOpenApiDocument, routeOperations, type RouteOperation } from './route-openapi.js';
+import { ROUTES_OPENAPI_PATH } from './openapi.js';
+import { httpExtensions, protectExtension } from '../server/http-server.js';
+import { apiSecurity } from '../server/openapi-common.js';
+import { routeOpenApiDocument, routeOperations, type RouteOperation } from '../server/route-openapi.js';
 
 interface RouteDocsState {
   mounted: boolean;
