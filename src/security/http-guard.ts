@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUsableCorrelationId } from './header-boundaries.js';
-import { PRINCIPAL_PROPERTY, type Authenticator, type Principal } from './authenticate.js';
+import type { Authenticator, Principal } from './authenticate.js';
 import type { Authorizer } from './authorize.js';
 
-export interface HttpGuardOptions {
+export interface HttpGuardOptions<R extends IncomingMessage = IncomingMessage> {
   authenticator: Authenticator;
   authorizer: Authorizer;
   /**
@@ -14,11 +13,11 @@ export interface HttpGuardOptions {
    * metrics, and paths the server will answer 404 anyway). Deny by default lives in the grants: a
    * permission nobody is granted is refused to every caller.
    */
-  permissionFor(req: Request): string | undefined;
+  permissionFor(req: R): string | undefined;
   /** Roles the request also needs (rest verb `security` scopes): any one inner list, all of its roles. */
-  requiredRolesFor?(req: Request): string[][] | undefined;
+  requiredRolesFor?(req: R): string[][] | undefined;
   /** Default: a well-formed `X-Correlation-Id` header, else a new id (written back to the request headers). */
-  correlationIdFor?(req: Request): string;
+  correlationIdFor?(req: R): string;
 }
 
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -32,22 +31,30 @@ export const AUTH_ERROR_BODIES = {
 
 const principals = new WeakMap<IncomingMessage, Principal>();
 
-/** The principal the guard attached to a request (also at `res.locals.ServicePipesPrincipal`). */
+/** The principal the guard attached to a request. */
 export function requestPrincipal(req: IncomingMessage): Principal | undefined {
   return principals.get(req);
 }
 
 /**
- * Express middleware: authenticates the caller, checks the request's permission and either passes the
+ * Middleware (express's shape, on plain node:http objects, so the route-entry door uses it without express): authenticates the caller, checks the request's permission and either passes the
  * request on with its principal attached, or answers 401 (missing/invalid credentials, with
  * `WWW-Authenticate`), 403 (known caller without the permission) or 503 (a remote JWKS is unreachable).
  * Each decision is one audit line. The server copies the principal onto the exchange as the
  * `ServicePipesPrincipal` property, where the `policy` step reads it.
  */
-export function httpGuard(options: HttpGuardOptions): RequestHandler {
+export type GuardMiddleware<R extends IncomingMessage = IncomingMessage> = (
+  req: R,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+) => Promise<void>;
+
+export function httpGuard<R extends IncomingMessage = IncomingMessage>(
+  options: HttpGuardOptions<R>,
+): GuardMiddleware<R> {
   const { authenticator, authorizer } = options;
   const challenge = authenticator.challenges.join(', ');
-  return async function guard(req: Request, res: Response, next: NextFunction): Promise<void> {
+  return async function guard(req, res, next): Promise<void> {
     try {
       const permission = options.permissionFor(req);
       if (permission === undefined) {
@@ -64,7 +71,7 @@ export function httpGuard(options: HttpGuardOptions): RequestHandler {
       }
       if (result.outcome === 'unavailable') {
         authorizer.refuse(permission, result.reason, context);
-        res.set('Retry-After', '5');
+        res.setHeader('Retry-After', '5');
         refuse(res, 503);
         return;
       }
@@ -76,7 +83,6 @@ export function httpGuard(options: HttpGuardOptions): RequestHandler {
         return;
       }
       principals.set(req, result.principal);
-      res.locals[PRINCIPAL_PROPERTY] = result.principal;
       next();
     } catch (error) {
       next(error);
@@ -84,13 +90,17 @@ export function httpGuard(options: HttpGuardOptions): RequestHandler {
   };
 }
 
-function refuse(res: Response, status: 401 | 403 | 503, challenge?: string): void {
-  if (challenge) res.set('WWW-Authenticate', challenge);
-  res.set('Cache-Control', 'no-store');
-  res.status(status).json(AUTH_ERROR_BODIES[status]);
+function refuse(res: ServerResponse, status: 401 | 403 | 503, challenge?: string): void {
+  if (challenge) res.setHeader('WWW-Authenticate', challenge);
+  const text = JSON.stringify(AUTH_ERROR_BODIES[status]);
+  res.statusCode = status;
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }
 
-function defaultCorrelationId(req: Request): string {
+function defaultCorrelationId(req: IncomingMessage): string {
   const given = req.headers[CORRELATION_HEADER];
   if (typeof given === 'string' && isUsableCorrelationId(given)) return given;
   // Written back so the exchange the server builds for this request logs under the same id.

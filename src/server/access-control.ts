@@ -16,7 +16,11 @@ import {
 import { defineState } from '../state/index.js';
 
 /** Admin areas modules declared (`admin:<area>`): the router's, whatever route set runs. */
-const ADMIN_AREA_NAMES = defineState('security.admin-areas', { scope: 'router' }, () => new Set<string>(ADMIN_AREAS));
+const ADMIN_AREA_NAMES = defineState(
+  'security.admin-areas',
+  { scope: 'router' },
+  () => new Set<string>(ADMIN_AREAS),
+);
 
 /** Schemes whose consumers are HTTP entries (served by this server, guarded with `route:<id>`). */
 
@@ -58,7 +62,9 @@ export function setUpAccessControl(services: RouterServices, routeSet: RouteSet)
   const { config } = services;
   const logger = services.logger.child({ component: 'security' });
   ROUTER_SECURITY.clear(services);
-  const httpRoutes = routeSet.routes.filter((route) => isHttpEntryScheme(services.registry, parseEndpointUri(route.from.uri).scheme));
+  const httpRoutes = routeSet.routes.filter((route) =>
+    isHttpEntryScheme(services.registry, parseEndpointUri(route.from.uri).scheme),
+  );
 
   if (config.security === 'disabled') {
     if (process.env.NODE_ENV === 'production') {

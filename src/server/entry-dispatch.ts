@@ -1,4 +1,5 @@
-import express, { type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express from 'express';
 import { HttpRequestError, toError } from '../errors/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { RouterServices } from '../runtime/services.js';
@@ -18,7 +19,7 @@ import { requestPath } from './request-path.js';
 
 /** What a guard sees before a route runs; `properties` become the exchange's properties (e.g. the caller). */
 export interface HttpGuardContext {
-  request: Request;
+  request: IncomingMessage;
   entry: HttpEntry;
   properties: Record<string, unknown>;
 }
@@ -29,16 +30,13 @@ export interface HttpGuardContext {
  */
 export type HttpGuard = (context: HttpGuardContext) => void | Promise<void>;
 
-/** `response.locals` key: the route whose entry answered ('' when the request matched none). */
-export const ENTRY_ROUTE = 'ServicePipesEntryRoute';
-
 export interface EntryDispatchOptions {
   services: RouterServices;
   logger: Logger;
   /** Whether the server runs under access control: then only what the guard admitted as an entry call is served. */
   guarded: boolean;
   /** The access guard a request was admitted by. */
-  guardOf: (request: Request) => HttpAccessGuard | undefined;
+  guardOf: (request: IncomingMessage) => HttpAccessGuard | undefined;
   /** Guards other parts added (addHttpGuard), read per request. */
   entryGuards: () => readonly HttpGuard[];
   idempotency: HttpIdempotency;
@@ -49,13 +47,25 @@ export interface EntryDispatchOptions {
  * caller (access guard, entry guards) → check the content type (415) → read the body (413) → replay a
  * repeated Idempotency-Key → build the exchange → run the route → write its answer.
  */
-export function createEntryDispatch(
-  options: EntryDispatchOptions,
-): (request: Request, response: Response) => Promise<void> {
-  const { services, logger, guarded, guardOf, idempotency } = options;
-  const readRaw = express.raw({ type: () => true, limit: services.config.bodyLimitBytes });
+export type EntryDispatch = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  /** Told the route of the matched entry, before it runs (the server's metrics label the answer with it). */
+  matched: (routeId: string) => void,
+) => Promise<void>;
 
-  async function dispatch(request: Request, response: Response): Promise<void> {
+export function createEntryDispatch(options: EntryDispatchOptions): EntryDispatch {
+  const { services, logger, guarded, guardOf, idempotency } = options;
+  const limit = services.config.bodyLimitBytes;
+  // body-parser only for compressed bodies (it inflates gzip, deflate and br); plain bodies are read here.
+  const readEncoded = express.raw({ type: () => true, limit });
+
+  async function dispatch(
+    request: IncomingMessage,
+    response: ServerResponse,
+    matched: (routeId: string) => void,
+  ): Promise<void> {
+    const method = request.method ?? 'GET';
     // The path as the access guard and express read it (request-path.ts), never a third reading.
     const rawPath = requestPath(request);
     try {
@@ -71,30 +81,31 @@ export function createEntryDispatch(
     const guard = guardOf(request);
     const match = guarded
       ? guardedMatch(guard?.target(request))
-      : httpEntries(services).match(rawPath, request.method);
+      : httpEntries(services).match(rawPath, method);
     if (match.kind === 'not-found') {
       sendError(
         response,
-        new HttpRequestError(404, 'NOT_FOUND', `No entry point for ${request.method} ${rawPath}`),
+        new HttpRequestError(404, 'NOT_FOUND', `No entry point for ${method} ${rawPath}`),
         logger,
       );
       return;
     }
     if (match.kind === 'method-not-allowed') {
       response.setHeader('Allow', match.allow.join(', '));
-      if (request.method === 'OPTIONS') {
-        response.status(204).end();
+      if (method === 'OPTIONS') {
+        response.statusCode = 204;
+        response.end();
         return;
       }
       sendError(
         response,
-        new HttpRequestError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${rawPath}`),
+        new HttpRequestError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${rawPath}`),
         logger,
       );
       return;
     }
     const { entry } = match;
-    response.locals[ENTRY_ROUTE] = entry.routeId;
+    matched(entry.routeId);
     let exchangeId: string | undefined;
     let idempotent: Awaited<ReturnType<typeof idempotency.begin>>;
     try {
@@ -102,7 +113,8 @@ export function createEntryDispatch(
       const properties: Record<string, unknown> = {};
       if (guard) guard.admitted(request, properties);
       for (const entryGuard of options.entryGuards()) await entryGuard({ request, entry, properties });
-      const type = mediaType(request.get('content-type'));
+      const contentType = request.headers['content-type'];
+      const type = mediaType(contentType);
       if (entry.consumes && hasBody(request) && !(type && accepts(entry.consumes, type))) {
         throw new HttpRequestError(
           415,
@@ -114,7 +126,7 @@ export function createEntryDispatch(
       // A request repeating an Idempotency-Key gets the first answer again, without running the route.
       idempotent = await idempotency.begin(request, response, entry, raw);
       if (idempotent === 'replayed') return;
-      const body = parseBody(raw, request.get('content-type'));
+      const body = parseBody(raw, contentType);
       const incoming = requestToExchange(request, entry, params, body, properties);
       exchangeId = incoming.exchange.exchangeId;
       await entry.route.process(incoming.exchange);
@@ -130,13 +142,20 @@ export function createEntryDispatch(
     }
   }
 
-  function readBody(request: Request, response: Response): Promise<Buffer | undefined> {
-    return new Promise((resolve, reject) => {
-      readRaw(request, response, (error?: unknown) => {
-        if (error) reject(bodyError(error));
-        else resolve(Buffer.isBuffer(request.body) ? request.body : undefined);
+  function readBody(request: IncomingMessage, response: ServerResponse): Promise<Buffer | undefined> {
+    const encoding = request.headers['content-encoding'];
+    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+      return new Promise((resolve, reject) => {
+        readEncoded(request, response, (error?: unknown) => {
+          if (error) reject(bodyError(error));
+          else {
+            const body = (request as { body?: unknown }).body;
+            resolve(Buffer.isBuffer(body) ? body : undefined);
+          }
+        });
       });
-    });
+    }
+    return readPlainBody(request, limit);
   }
 
   return dispatch;
@@ -150,7 +169,51 @@ function guardedMatch(target: RequestTarget | undefined): HttpMatch {
   return target?.kind === 'routes' ? target.match : { kind: 'not-found' };
 }
 
-function hasBody(request: Request): boolean {
+/**
+ * The body bytes of a request without content coding, as body-parser's `raw` reads them: undefined when the
+ * request has no body, 413 past the limit (told by Content-Length before reading, else counted), 400 when
+ * the caller stops sending. A refused body is drained so the connection stays usable.
+ */
+function readPlainBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  if (!hasBody(request)) return Promise.resolve(undefined);
+  const tooLarge = (): HttpRequestError =>
+    new HttpRequestError(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than this router accepts');
+  if (Number(request.headers['content-length'] ?? 0) > limit) {
+    request.resume();
+    return Promise.reject(tooLarge());
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        refused = true;
+        chunks.length = 0;
+        request.off('data', onData);
+        request.resume();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    request.on('data', onData);
+    request.once('end', () => {
+      if (!refused) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+    const aborted = (): void => {
+      if (!request.complete && !refused) {
+        refused = true;
+        reject(new HttpRequestError(400, 'BAD_REQUEST', 'The request body could not be read'));
+      }
+    };
+    request.once('error', aborted);
+    request.once('close', aborted);
+  });
+}
+
+function hasBody(request: IncomingMessage): boolean {
   return (
     request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0
   );

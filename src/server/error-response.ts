@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { Logger } from '../observability/logger.js';
 import {
   AuthorizationError,
@@ -66,7 +66,7 @@ export function errorAnswer(
 
 /** Writes the error answer, logging server-side failures with their full detail. */
 export function sendError(
-  response: Response,
+  response: ServerResponse,
   error: unknown,
   logger: Logger,
   fields: Record<string, unknown> = {},
@@ -86,7 +86,18 @@ export function sendError(
     response.destroy();
     return;
   }
-  response.status(answer.status).set(answer.headers).set('Cache-Control', 'no-store').json(answer.body);
+  for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
+  response.setHeader('Cache-Control', 'no-store');
+  writeJson(response, answer.status, answer.body);
+}
+
+/** A JSON answer as express's `res.status(n).json(body)` writes it, on a plain node:http response. */
+export function writeJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.statusCode = status;
+  response.setHeader('Content-Type', 'application/json; charset=utf-8');
+  response.setHeader('Content-Length', Buffer.byteLength(text));
+  response.end(text);
 }
 
 function withId(body: ErrorBody, exchangeId: string | undefined): ErrorBody {

@@ -1,5 +1,5 @@
-import type { IncomingMessage } from 'node:http';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request } from 'express';
 import { HttpRequestError } from '../errors/index.js';
 import type { RouterServices } from '../runtime/services.js';
 import { API_KEY_HEADER, PRINCIPAL_PROPERTY } from '../security/authenticate.js';
@@ -32,15 +32,18 @@ export type RequestTarget =
   | { kind: 'invalid' };
 
 export interface HttpAccessGuard {
-  /** Express middleware: classifies the request, then authenticates and authorizes it (or answers 401/403/503). */
-  middleware: RequestHandler;
+  /**
+   * Middleware (express's shape, plain node:http types: the route-entry door calls it without express):
+   * classifies the request, then authenticates and authorizes it (or answers 401/403/503).
+   */
+  middleware(request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void): void;
   /** The target the middleware decided for this request. */
   target(request: IncomingMessage): RequestTarget | undefined;
   /**
    * For an admitted entry request: puts the caller on the exchange properties (`ServicePipesPrincipal`,
    * a copy) and removes the credentials from the request, so no route can log, publish or forward them.
    */
-  admitted(request: Request, properties: Record<string, unknown>): void;
+  admitted(request: IncomingMessage, properties: Record<string, unknown>): void;
 }
 
 /** The RBAC guard of the HTTP server, for one router's Security. */
@@ -63,7 +66,7 @@ export function httpAccessGuard(
     },
   });
 
-  function classify(request: Request): RequestTarget {
+  function classify(request: IncomingMessage): RequestTarget {
     // The path express routes on too (checked and recorded by the server's first middleware).
     const pathname = requestPath(request);
     try {
@@ -86,11 +89,12 @@ export function httpAccessGuard(
         protection = candidate;
     }
     if (protection) {
-      const permission = protection.permissionFor(request);
+      // Extension paths are served by express, which set the request up (query, path) before this guard.
+      const permission = protection.permissionFor(request as Request);
       if (permission !== undefined && !isConcrete(permission)) return { kind: 'invalid' };
       return { kind: 'extension', permission };
     }
-    const match = httpEntries(services).match(pathname, request.method);
+    const match = httpEntries(services).match(pathname, request.method ?? 'GET');
     if (match.kind !== 'found') return { kind: 'routes', match };
     return {
       kind: 'routes',
@@ -101,7 +105,7 @@ export function httpAccessGuard(
   }
 
   return {
-    middleware(request: Request, response: Response, next: NextFunction): void {
+    middleware(request, response, next): void {
       let target: RequestTarget;
       try {
         target = classify(request);

@@ -1,9 +1,14 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Exchange } from '../runtime/exchange.js';
 import { parseJsonBody } from '../components/shared/json-body.js';
 import type { HttpEntry } from '../components/platform-http/http-entries.js';
 import { requestMessageId } from './idempotency.js';
-import { CORRELATION_HEADER, isUsableCorrelationId, takenFromQuery, takenFromRequest } from '../security/header-boundaries.js';
+import {
+  CORRELATION_HEADER,
+  isUsableCorrelationId,
+  takenFromQuery,
+  takenFromRequest,
+} from '../security/header-boundaries.js';
 
 /** Camel's HTTP header names. */
 export const HTTP_HEADERS = {
@@ -32,6 +37,8 @@ const HOP_BY_HOP = new Set([
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 export { CORRELATION_HEADER };
+/** The header's name as node:http keys it. */
+const CORRELATION_KEY = CORRELATION_HEADER.toLowerCase();
 
 /** The parts of a request the route sees, kept to answer with only what the route added. */
 export interface IncomingHttp {
@@ -44,11 +51,12 @@ export interface IncomingHttp {
  * The request URL (one object per request, shared: read it, do not change it). A path such as `//payments` stays a path (resolving it against a base would read
  * `payments` as a host); an absolute-form target (`GET http://host/x`) is taken as it is.
  */
-export function requestUrl(request: Request): URL {
+export function requestUrl(request: IncomingMessage): URL {
   // Parsed once per request: the access guard, the entry dispatch and the exchange all read it.
   const known = parsedUrls.get(request);
   if (known) return known;
-  const target = request.originalUrl;
+  // Express rewrites `url` under a mount path; `originalUrl` keeps what the caller sent.
+  const target = (request as { originalUrl?: string }).originalUrl ?? request.url ?? '/';
   const url = target.startsWith('/')
     ? new URL(`http://router.invalid${target}`)
     : new URL(target, 'http://router.invalid');
@@ -57,7 +65,7 @@ export function requestUrl(request: Request): URL {
 }
 
 /** Shared by every reader of one request: read it, never change it. */
-const parsedUrls = new WeakMap<Request, URL>();
+const parsedUrls = new WeakMap<IncomingMessage, URL>();
 
 /** The media type of a Content-Type value, lower case, without parameters. */
 export function mediaType(contentType: string | undefined): string | undefined {
@@ -102,7 +110,7 @@ export function parseBody(raw: Buffer | undefined, contentType: string | undefin
  * The message's identity comes from the caller's Idempotency-Key scoped to this entry and the caller.
  */
 export function requestToExchange(
-  request: Request,
+  request: IncomingMessage,
   entry: HttpEntry,
   params: Record<string, string>,
   body: unknown,
@@ -137,7 +145,7 @@ export function requestToExchange(
   headers[HTTP_HEADERS.path] = url.pathname;
   headers[HTTP_HEADERS.query] = url.search.slice(1);
 
-  const callerCorrelation = request.get(CORRELATION_HEADER);
+  const callerCorrelation = headerValue(requestHeaders[CORRELATION_KEY]);
   const messageId = requestMessageId(request, entry);
   const exchange = new Exchange({
     body,
@@ -161,7 +169,7 @@ export function requestToExchange(
  * (never `Camel*`, never hop-by-hop), so request headers such as Authorization are not echoed.
  */
 export function writeExchangeResponse(
-  response: Response,
+  response: ServerResponse,
   entry: HttpEntry,
   { exchange, incoming }: IncomingHttp,
 ): void {
@@ -177,7 +185,8 @@ export function writeExchangeResponse(
       continue;
     // A request header the route never set stays the caller's and is not echoed. One the route set is the
     // route's, even with the request's value (a JSON answer to a JSON request keeps its Content-Type).
-    if (exchange.isCallerHeader(lower) && incoming.has(lower) && sameValue(incoming.get(lower), value)) continue;
+    if (exchange.isCallerHeader(lower) && incoming.has(lower) && sameValue(incoming.get(lower), value))
+      continue;
     if (lower === 'content-type') {
       contentType = typeof value === 'string' ? value : undefined;
       continue;
@@ -193,18 +202,37 @@ export function writeExchangeResponse(
   response.setHeader(CORRELATION_HEADER, exchange.correlationId);
 
   if (body === null || body === undefined) {
-    response.status(hasCode ? code : 204).end();
+    response.statusCode = hasCode ? code : 204;
+    response.end();
     return;
   }
-  response.status(hasCode ? code : 200);
+  response.statusCode = hasCode ? code : 200;
   const type = contentType ?? entry.produces;
   if (Buffer.isBuffer(body)) {
-    response.type(type ?? 'application/octet-stream').send(body);
-  } else if (typeof body === 'string') {
-    response.type(type ?? 'text/plain; charset=utf-8').send(body);
+    writeBody(response, type ?? 'application/octet-stream', body);
   } else {
-    response.type(type ?? 'application/json').send(JSON.stringify(body));
+    // Text goes out as UTF-8, so that is the charset it says, whatever the route wrote (as express does).
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    const fallback = typeof body === 'string' ? 'text/plain' : 'application/json';
+    writeBody(response, withUtf8Charset(type ?? fallback), Buffer.from(text, 'utf8'));
   }
+}
+
+function writeBody(response: ServerResponse, contentType: string, body: Buffer): void {
+  response.setHeader('Content-Type', contentType);
+  response.setHeader('Content-Length', body.length);
+  response.end(body);
+}
+
+/** `application/json` → `application/json; charset=utf-8`; another charset parameter is replaced. */
+export function withUtf8Charset(contentType: string): string {
+  const parts = contentType.split(';');
+  const kept = parts.slice(1).filter((part) => !/^\s*charset\s*=/i.test(part));
+  return [parts[0]!.trim(), ...kept.map((part) => part.trim()).filter(Boolean), 'charset=utf-8'].join('; ');
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 function headerText(value: unknown): string | string[] | undefined {

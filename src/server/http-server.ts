@@ -1,11 +1,11 @@
-import http, { type IncomingMessage } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import { HttpRequestError } from '../errors/index.js';
 import type { RouterServices } from '../runtime/services.js';
 import { routerSecurity, type Security } from '../security/index.js';
 import { routerMetrics } from '../observability/metrics.js';
-import { securityHeaders } from '../security/security-headers.js';
+import { securityHeaders, servesHtml, setSecurityHeaders } from '../security/security-headers.js';
 import { accessControlDisabled } from './access-control.js';
 import { sendError } from './error-response.js';
 import { healthRouter } from './health.js';
@@ -18,13 +18,17 @@ import {
 import { httpIdempotency } from './idempotency.js';
 import { apiAnswerHeaders } from './api-answer-headers.js';
 import { answerClientError } from './client-errors.js';
-import { createEntryDispatch, ENTRY_ROUTE, type HttpGuard } from './entry-dispatch.js';
-import { requestPath, requestPathGuard } from './request-path.js';
+import { createEntryDispatch, type HttpGuard } from './entry-dispatch.js';
+import { admitRequestPath, requestPath, requestPathGuard } from './request-path.js';
 
 export type { HttpGuard, HttpGuardContext } from './entry-dispatch.js';
 import { defineState } from '../state/index.js';
 
-const SERVER = defineState<ServerState>('http.server', { scope: 'router' }, () => ({ guards: [], extensions: express.Router(), protections: [] }));
+const SERVER = defineState<ServerState>('http.server', { scope: 'router' }, () => ({
+  guards: [],
+  extensions: express.Router(),
+  protections: [],
+}));
 
 interface ServerState {
   guards: HttpGuard[];
@@ -91,6 +95,7 @@ function normalisePrefix(prefix: string): string {
 }
 
 export interface HttpServer {
+  /** The express app of the fixed endpoints (route entries are served beside it, on node:http). */
   readonly app: Express;
   /** The bound port once listening (useful with port 0). */
   readonly port: number | undefined;
@@ -121,7 +126,8 @@ export function createHttpServer(services: RouterServices): HttpServer {
     const security = routerSecurity(services);
     if (security) {
       let found = guards.get(security);
-      if (!found) guards.set(security, (found = httpAccessGuard(services, security, () => state.protections)));
+      if (!found)
+        guards.set(security, (found = httpAccessGuard(services, security, () => state.protections)));
       lastGuard = found;
     }
     // A server that started guarded never serves unguarded, whatever happens to the shared state.
@@ -129,15 +135,23 @@ export function createHttpServer(services: RouterServices): HttpServer {
   };
   const guardOf = (request: IncomingMessage): HttpAccessGuard | undefined => requestGuards.get(request);
   const metrics = routerMetrics(services);
-  /** The route an entry request was for ('' for no match); undefined for probes and extension endpoints. */
-  const entryRouteOf = (request: Request, response: Response): string | undefined => {
-    const answered = response.locals[ENTRY_ROUTE] as string | undefined;
+  /** The route each entry request was answered for ('' for no match); absent for probes and extensions. */
+  const answeredRoutes = new WeakMap<IncomingMessage, string>();
+  const entryRouteOf = (request: IncomingMessage): string | undefined => {
+    const answered = answeredRoutes.get(request);
     if (answered) return answered;
     // Refused by the access guard before reaching the entries.
     const target = guardOf(request)?.target(request);
     if (target?.kind === 'routes') return target.match.kind === 'found' ? target.match.entry.routeId : '';
     return answered;
   };
+  const countAnswer = (request: IncomingMessage, response: ServerResponse): void => {
+    response.once('finish', () => {
+      const routeId = entryRouteOf(request);
+      if (routeId !== undefined) metrics.httpRequest(routeId, response.statusCode);
+    });
+  };
+  const htmlPrefixes = (): string[] => state.protections.filter((p) => p.servesHtml).map((p) => p.prefix);
   if (!guardedFromStart) {
     logger.warn(
       accessControlDisabled(services)
@@ -147,21 +161,48 @@ export function createHttpServer(services: RouterServices): HttpServer {
     );
   }
 
+  const dispatch = createEntryDispatch({
+    services,
+    logger,
+    guarded: guardedFromStart,
+    guardOf,
+    entryGuards: () => state.guards,
+    idempotency,
+  });
+  /** A request for a route entry, once admitted: 503 while draining, else the entry dispatch. */
+  async function serveEntry(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    apiAnswerHeaders(response);
+    if (!answeredRoutes.has(request)) answeredRoutes.set(request, '');
+    if (draining) {
+      response.setHeader('Connection', 'close');
+      response.setHeader('Retry-After', '5');
+      sendError(
+        response,
+        new HttpRequestError(503, 'SHUTTING_DOWN', 'The router is shutting down; retry later'),
+        logger,
+      );
+      return;
+    }
+    inFlight++;
+    try {
+      await dispatch(request, response, (routeId) => answeredRoutes.set(request, routeId));
+    } catch (error) {
+      sendError(response, error, logger);
+    } finally {
+      if (--inFlight === 0) drained?.();
+    }
+  }
+
+  // The fixed endpoints (probes, metrics, admin and async APIs, Swagger UI: dozens of express layers) are an
+  // express app; only requests under their prefixes reach it (see `door` below).
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   // First of all: one reading of the path, which the guard, express and the entries all use.
   app.use(requestPathGuard(logger));
-  app.use(
-    securityHeaders({
-      htmlPathPrefixes: () => state.protections.filter((p) => p.servesHtml).map((p) => p.prefix),
-    }),
-  );
+  app.use(securityHeaders({ htmlPathPrefixes: htmlPrefixes }));
   app.use((request, response, next) => {
-    response.once('finish', () => {
-      const routeId = entryRouteOf(request, response);
-      if (routeId !== undefined) metrics.httpRequest(routeId, response.statusCode);
-    });
+    countAnswer(request, response);
     next();
   });
   if (guardedFromStart) {
@@ -180,44 +221,17 @@ export function createHttpServer(services: RouterServices): HttpServer {
     }
     state.extensions(request, response, next);
   };
-  // A request for a route entry goes straight to the entries: the routers of the fixed endpoints (probes,
-  // metrics, admin and async APIs, dozens of express layers) only see paths under their own prefixes,
-  // classified by the same rule the access guard uses.
   app.use((request, response, next) => {
     if (!forFixedEndpoint(request)) {
       next();
       return;
     }
-    health(request, response, (error?: unknown) => (error ? next(error) : extensions(request, response, next)));
+    health(request, response, (error?: unknown) =>
+      error ? next(error) : extensions(request, response, next),
+    );
   });
-  app.use(async (request: Request, response: Response) => {
-    apiAnswerHeaders(response);
-    response.locals[ENTRY_ROUTE] ??= '';
-    if (draining) {
-      response.setHeader('Connection', 'close');
-      response.setHeader('Retry-After', '5');
-      sendError(
-        response,
-        new HttpRequestError(503, 'SHUTTING_DOWN', 'The router is shutting down; retry later'),
-        logger,
-      );
-      return;
-    }
-    inFlight++;
-    try {
-      await dispatch(request, response);
-    } finally {
-      if (--inFlight === 0) drained?.();
-    }
-  });
-  const dispatch = createEntryDispatch({
-    services,
-    logger,
-    guarded: guardedFromStart,
-    guardOf,
-    entryGuards: () => state.guards,
-    idempotency,
-  });
+  // What no fixed endpoint answered: the entries decide (404 or 405, or an entry added meanwhile).
+  app.use((request: Request, response: Response) => serveEntry(request, response));
   // Express recognises an error handler by its four parameters.
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
@@ -225,11 +239,39 @@ export function createHttpServer(services: RouterServices): HttpServer {
     sendError(response, error, logger);
   });
 
-  function forFixedEndpoint(request: Request): boolean {
+  function forFixedEndpoint(request: IncomingMessage): boolean {
     if (guardedFromStart) return guardOf(request)?.target(request)?.kind !== 'routes';
     return isFixedEndpointPath(requestPath(request).toLowerCase(), state.protections);
   }
 
+  /**
+   * The door every request comes through. A route-entry request is served on node:http directly, in the
+   * same stages as the express pipeline (path check → security headers → metrics → access guard → entry),
+   * so a message pays for no framework layer a hand-written service would not have.
+   */
+  function door(request: IncomingMessage, response: ServerResponse): void {
+    if (!admitRequestPath(request, response, logger)) return;
+    const path = requestPath(request);
+    if (isFixedEndpointPath(path.toLowerCase(), state.protections)) {
+      app(request, response);
+      return;
+    }
+    setSecurityHeaders(response, servesHtml(path, htmlPrefixes()));
+    countAnswer(request, response);
+    if (!guardedFromStart) {
+      void serveEntry(request, response);
+      return;
+    }
+    const guard = currentGuard()!;
+    requestGuards.set(request, guard);
+    guard.middleware(request, response, (error?: unknown) => {
+      if (error === undefined) void serveEntry(request, response);
+      else {
+        apiAnswerHeaders(response);
+        sendError(response, error, logger);
+      }
+    });
+  }
 
   let server: http.Server | undefined;
   return {
@@ -239,7 +281,7 @@ export function createHttpServer(services: RouterServices): HttpServer {
       return address && typeof address === 'object' ? address.port : undefined;
     },
     listen(port: number, host?: string): Promise<AddressInfo> {
-      server = http.createServer(app);
+      server = http.createServer(door);
       server.on('clientError', answerClientError);
       const listening = server;
       return new Promise((resolve, reject) => {
@@ -272,9 +314,3 @@ export function createHttpServer(services: RouterServices): HttpServer {
     },
   };
 }
-
-
-
-
-
-

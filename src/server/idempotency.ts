@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../observability/logger.js';
 import { HttpRequestError, toError } from '../errors/index.js';
 import type { RouterServices } from '../runtime/services.js';
@@ -35,7 +35,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Answers that ask the caller to try again: keeping them would make the retry useless. */
 const RETRY_STATUSES = new Set([408, 429]);
 /** Response headers never replayed: they describe one connection or are set again anyway. */
-const NOT_REPLAYED = new Set(['content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'set-cookie']);
+const NOT_REPLAYED = new Set([
+  'content-length',
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'set-cookie',
+]);
 
 /** How long a duplicate waits for the first request's answer. */
 const DEFAULT_WAIT_MS = 15_000;
@@ -58,7 +65,12 @@ export interface HttpIdempotency {
    * `finish` when this request holds the key, or undefined when it carries no key. Throws
    * HttpRequestError 400/409 for a bad, reused or still-running key.
    */
-  begin(request: Request, response: Response, entry: HttpEntry, body: Buffer | undefined): Promise<'replayed' | IdempotentRequest | undefined>;
+  begin(
+    request: IncomingMessage,
+    response: ServerResponse,
+    entry: HttpEntry,
+    body: Buffer | undefined,
+  ): Promise<'replayed' | IdempotentRequest | undefined>;
   close(): Promise<void>;
 }
 
@@ -73,22 +85,30 @@ export function httpIdempotency(
 
   return {
     async begin(request, response, entry, body) {
-      if (SAFE_METHODS.has(request.method)) return undefined;
-      const key = request.get(IDEMPOTENCY_KEY_HEADER);
+      if (SAFE_METHODS.has(request.method ?? '')) return undefined;
+      const key = idempotencyKey(request);
       if (key === undefined) return undefined;
       if (key.length === 0 || key.length > MAX_KEY_LENGTH || !/^[\x20-\x7e]+$/.test(key)) {
-        throw new HttpRequestError(400, 'BAD_IDEMPOTENCY_KEY', `${IDEMPOTENCY_KEY_HEADER} must be 1 to ${MAX_KEY_LENGTH} printable characters`);
+        throw new HttpRequestError(
+          400,
+          'BAD_IDEMPOTENCY_KEY',
+          `${IDEMPOTENCY_KEY_HEADER} must be 1 to ${MAX_KEY_LENGTH} printable characters`,
+        );
       }
       const caller = requestPrincipal(request)?.id ?? '';
       const storeKey = `http:${entry.routeId}:${hash(caller)}:${key}`;
-      const fingerprint = hash(request.method, request.originalUrl, body ?? Buffer.alloc(0));
+      const fingerprint = hash(request.method ?? '', request.url ?? '', body ?? Buffer.alloc(0));
       const deadline = Date.now() + waitMs;
       for (;;) {
         const claim = await store().claim(storeKey, fingerprint, DEFAULT_LEASE_MS);
         if (claim.claimed) return holder(store(), storeKey, claim.token, response, logger);
         const { record } = claim;
         if (record.fingerprint !== fingerprint) {
-          throw new HttpRequestError(409, 'IDEMPOTENCY_KEY_REUSED', `This ${IDEMPOTENCY_KEY_HEADER} was used for another request`);
+          throw new HttpRequestError(
+            409,
+            'IDEMPOTENCY_KEY_REUSED',
+            `This ${IDEMPOTENCY_KEY_HEADER} was used for another request`,
+          );
         }
         if (record.state === 'done') {
           replay(response, record.result as StoredAnswer | undefined);
@@ -98,7 +118,11 @@ export function httpIdempotency(
         const settled = await waitWhileInProgress(store(), storeKey, deadline);
         if (settled === 'timeout') {
           response.setHeader('Retry-After', '1');
-          throw new HttpRequestError(409, 'IDEMPOTENCY_KEY_IN_PROGRESS', `A request with this ${IDEMPOTENCY_KEY_HEADER} is still being processed; retry later`);
+          throw new HttpRequestError(
+            409,
+            'IDEMPOTENCY_KEY_IN_PROGRESS',
+            `A request with this ${IDEMPOTENCY_KEY_HEADER} is still being processed; retry later`,
+          );
         }
       }
     },
@@ -110,7 +134,11 @@ export function httpIdempotency(
   };
 }
 
-async function waitWhileInProgress(store: IdempotencyStore, key: string, deadline: number): Promise<'settled' | 'timeout'> {
+async function waitWhileInProgress(
+  store: IdempotencyStore,
+  key: string,
+  deadline: number,
+): Promise<'settled' | 'timeout'> {
   let pause = 10;
   while (Date.now() < deadline) {
     await sleep(pause);
@@ -122,21 +150,28 @@ async function waitWhileInProgress(store: IdempotencyStore, key: string, deadlin
 }
 
 /** The request holding the key: records what is written to the response, then keeps or releases it. */
-function holder(store: IdempotencyStore, key: string, token: string, response: Response, logger: Logger): IdempotentRequest {
+function holder(
+  store: IdempotencyStore,
+  key: string,
+  token: string,
+  response: ServerResponse,
+  logger: Logger,
+): IdempotentRequest {
   const chunks: Buffer[] = [];
   const collect = (chunk: unknown, encoding?: unknown): void => {
     if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
     if (Buffer.isBuffer(chunk)) chunks.push(chunk);
     else if (chunk instanceof Uint8Array) chunks.push(Buffer.from(chunk));
-    else if (typeof chunk === 'string') chunks.push(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
+    else if (typeof chunk === 'string')
+      chunks.push(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
   };
   const write = response.write.bind(response) as (...args: unknown[]) => boolean;
-  const end = response.end.bind(response) as (...args: unknown[]) => Response;
+  const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
   (response as unknown as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]) => {
     collect(args[0], args[1]);
     return write(...args);
   };
-  (response as unknown as { end: (...args: unknown[]) => Response }).end = (...args: unknown[]) => {
+  (response as unknown as { end: (...args: unknown[]) => ServerResponse }).end = (...args: unknown[]) => {
     collect(args[0], args[1]);
     return end(...args);
   };
@@ -157,21 +192,27 @@ function holder(store: IdempotencyStore, key: string, token: string, response: R
         await store.complete(key, token, DEFAULT_RETENTION_MS, answer);
       } catch (error) {
         // The answer went out; a later duplicate may run the route again (at-least-once, as without a key).
-        logger.warn('could not record the answer of an idempotent request', { error: toError(error).message });
+        logger.warn('could not record the answer of an idempotent request', {
+          error: toError(error).message,
+        });
         await store.release(key, token).catch(() => undefined);
       }
     },
   };
 }
 
-function replay(response: Response, answer: StoredAnswer | undefined): void {
+function replay(response: ServerResponse, answer: StoredAnswer | undefined): void {
   if (!answer) {
-    throw new HttpRequestError(409, 'IDEMPOTENCY_KEY_REUSED', `This ${IDEMPOTENCY_KEY_HEADER} was already used`);
+    throw new HttpRequestError(
+      409,
+      'IDEMPOTENCY_KEY_REUSED',
+      `This ${IDEMPOTENCY_KEY_HEADER} was already used`,
+    );
   }
   for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
   response.setHeader(REPLAYED_HEADER, 'true');
   const body = Buffer.from(answer.body, 'base64');
-  response.status(answer.status);
+  response.statusCode = answer.status;
   if (body.length === 0) response.end();
   else response.end(body);
 }
@@ -182,12 +223,18 @@ function replay(response: Response, answer: StoredAnswer | undefined): void {
  * messages, and a retried request is the same message at every later hop. Undefined without a usable key
  * (the exchange's own id is the identity then).
  */
-export function requestMessageId(request: Request, entry: HttpEntry): string | undefined {
-  if (SAFE_METHODS.has(request.method)) return undefined;
-  const key = request.get(IDEMPOTENCY_KEY_HEADER);
+export function requestMessageId(request: IncomingMessage, entry: HttpEntry): string | undefined {
+  if (SAFE_METHODS.has(request.method ?? '')) return undefined;
+  const key = idempotencyKey(request);
   if (key === undefined || key.length === 0 || key.length > MAX_KEY_LENGTH) return undefined;
   const caller = requestPrincipal(request)?.id ?? '';
   return `idem-${hash('http', entry.routeId, caller, key)}`;
+}
+
+/** The Idempotency-Key header (repeated headers read as one value, as express's `req.get` does). */
+function idempotencyKey(request: IncomingMessage): string | undefined {
+  const value = request.headers['idempotency-key'];
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 function hash(...parts: (string | Buffer)[]): string {

@@ -34,7 +34,11 @@ export const ERROR_SCHEMA: JsonSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { instancePath: { type: 'string' }, message: { type: 'string' }, keyword: { type: 'string' } },
+        properties: {
+          instancePath: { type: 'string' },
+          message: { type: 'string' },
+          keyword: { type: 'string' },
+        },
       },
     },
   },
@@ -52,7 +56,14 @@ export function securitySchemes(security: ApiSecurity): Record<string, JsonSchem
   return {
     apiKey: { type: 'apiKey', in: 'header', name: API_KEY_HEADER, description: 'A key of the RBAC file.' },
     ...(security.bearer
-      ? { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT the RBAC file trusts.' } }
+      ? {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'A JWT the RBAC file trusts.',
+          },
+        }
       : {}),
   };
 }

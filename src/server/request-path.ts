@@ -5,7 +5,7 @@
  * first middleware refuses every path whose readings could differ, and every reader asks
  * {@link requestPath} for the same text, which is then exactly what express routes on.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../observability/logger.js';
 import { HttpRequestError } from '../errors/index.js';
@@ -54,17 +54,34 @@ export function pathProblem(target: string): string | undefined {
  */
 export function requestPathGuard(logger: Logger) {
   return function checkRequestPath(request: Request, response: Response, next: NextFunction): void {
-    const target = request.url;
-    const problem = pathProblem(target);
-    if (problem) {
-      apiAnswerHeaders(response);
-      response.setHeader('X-Content-Type-Options', 'nosniff');
-      sendError(response, new HttpRequestError(400, 'BAD_PATH', `The request path is refused: ${problem}`), logger);
-      return;
-    }
-    paths.set(request, rawPath(target));
-    next();
+    if (admitRequestPath(request, response, logger)) next();
   };
+}
+
+/**
+ * The check of {@link requestPathGuard} for the route-entry door: records the path and returns true, or
+ * answers 400 BAD_PATH and returns false. A request checked once is not checked again.
+ */
+export function admitRequestPath(
+  request: IncomingMessage,
+  response: ServerResponse,
+  logger: Logger,
+): boolean {
+  if (paths.has(request)) return true;
+  const target = request.url ?? '';
+  const problem = pathProblem(target);
+  if (problem) {
+    apiAnswerHeaders(response);
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    sendError(
+      response,
+      new HttpRequestError(400, 'BAD_PATH', `The request path is refused: ${problem}`),
+      logger,
+    );
+    return false;
+  }
+  paths.set(request, rawPath(target));
+  return true;
 }
 
 function rawPath(target: string): string {

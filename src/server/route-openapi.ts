@@ -65,9 +65,13 @@ const BODY_PRESERVING = new Set([
 ]);
 
 /** The HTTP entries of a set of built routes, with the schema each validates its body against. */
-export function routeOperations(routes: readonly BuiltRoute[], resources: ResourceResolver): RouteOperation[] {
+export function routeOperations(
+  routes: readonly BuiltRoute[],
+  resources: ResourceResolver,
+): RouteOperation[] {
   const directs = new Map<string, RouteDefinition>();
-  for (const route of routes) if (route.from.scheme === 'direct') directs.set(route.from.path, route.definition);
+  for (const route of routes)
+    if (route.from.scheme === 'direct') directs.set(route.from.path, route.definition);
   const schemas = new SchemaBundler();
   const operations: RouteOperation[] = [];
   for (const route of routes) {
@@ -104,7 +108,9 @@ export function routeOperations(routes: readonly BuiltRoute[], resources: Resour
         ...(extra.deprecated === true ? { deprecated: true } : {}),
         ...(roles ? { roles } : {}),
         ...(Array.isArray(extra.param) ? { params: extra.param.filter(isObject) } : {}),
-        ...(Array.isArray(extra.responseMessage) ? { responseMessages: extra.responseMessage.filter(isObject) } : {}),
+        ...(Array.isArray(extra.responseMessage)
+          ? { responseMessages: extra.responseMessage.filter(isObject) }
+          : {}),
         ...(file && BODY_METHODS.has(method) ? { body: schemas.bundle(file) } : {}),
       });
     }
@@ -113,13 +119,20 @@ export function routeOperations(routes: readonly BuiltRoute[], resources: Resour
 }
 
 /** The OpenAPI 3.1 document of these operations. */
-export function routeOpenApiDocument(operations: readonly RouteOperation[], security: ApiSecurity, version = '1.0.0'): JsonSchema {
+export function routeOpenApiDocument(
+  operations: readonly RouteOperation[],
+  security: ApiSecurity,
+  version = '1.0.0',
+): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   const components: Record<string, JsonSchema> = { Error: ERROR_SCHEMA };
   const tags = new Set<string>();
-  const sorted = [...operations].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+  const sorted = [...operations].sort(
+    (a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method),
+  );
   const methodsOf = new Map<string, number>();
-  for (const operation of sorted) methodsOf.set(operation.routeId, (methodsOf.get(operation.routeId) ?? 0) + 1);
+  for (const operation of sorted)
+    methodsOf.set(operation.routeId, (methodsOf.get(operation.routeId) ?? 0) + 1);
   for (const operation of sorted) {
     const tag = operation.tag ?? 'routes';
     tags.add(tag);
@@ -137,24 +150,45 @@ export function routeOpenApiDocument(operations: readonly RouteOperation[], secu
     }
     const responses: Record<string, JsonSchema> = {};
     for (const message of operation.responseMessages ?? []) {
-      const code = typeof message.code === 'number' || typeof message.code === 'string' ? String(message.code) : '';
-      if (/^[1-5][0-9]{2}$/.test(code)) responses[code] = { description: typeof message.message === 'string' ? message.message : 'As the route answers.' };
+      const code =
+        typeof message.code === 'number' || typeof message.code === 'string' ? String(message.code) : '';
+      if (/^[1-5][0-9]{2}$/.test(code))
+        responses[code] = {
+          description: typeof message.message === 'string' ? message.message : 'As the route answers.',
+        };
     }
     responses['200'] ??= {
-      description: 'The route\'s answer (its last message): status CamelHttpResponseCode, 204 when the body is empty.',
+      description:
+        "The route's answer (its last message): status CamelHttpResponseCode, 204 when the body is empty.",
       content: { [operation.produces ?? 'application/json']: { schema: {} } },
     };
-    if (operation.body) responses['400'] ??= errorAnswer('The body does not match the route\'s schema (`errors` lists every problem), or is not JSON.');
-    Object.assign(responses, accessAnswers(security, `\`route:${operation.routeId}\`${operation.roles ? ' or the roles of the operation\'s security' : ''}`));
-    if (BODY_METHODS.has(operation.method)) responses['413'] ??= errorAnswer('The body is larger than the router accepts.');
-    if (operation.consumes) responses['415'] ??= errorAnswer(`The body is not sent as ${operation.consumes.join(' or ')}.`);
+    if (operation.body)
+      responses['400'] ??= errorAnswer(
+        "The body does not match the route's schema (`errors` lists every problem), or is not JSON.",
+      );
+    Object.assign(
+      responses,
+      accessAnswers(
+        security,
+        `\`route:${operation.routeId}\`${operation.roles ? " or the roles of the operation's security" : ''}`,
+      ),
+    );
+    if (BODY_METHODS.has(operation.method))
+      responses['413'] ??= errorAnswer('The body is larger than the router accepts.');
+    if (operation.consumes)
+      responses['415'] ??= errorAnswer(`The body is not sent as ${operation.consumes.join(' or ')}.`);
     responses['500'] ??= errorAnswer('The route failed.');
     if (operation.body) Object.assign(components, operation.body.components);
     const consumes = operation.consumes ?? ['application/json'];
     const requestBody = operation.body
       ? {
           required: true,
-          content: Object.fromEntries(consumes.map((type) => [type, { schema: { $ref: `#/components/schemas/${operation.body!.schemaName}` } }])),
+          content: Object.fromEntries(
+            consumes.map((type) => [
+              type,
+              { schema: { $ref: `#/components/schemas/${operation.body!.schemaName}` } },
+            ]),
+          ),
         }
       : BODY_METHODS.has(operation.method)
         ? { required: false, content: Object.fromEntries(consumes.map((type) => [type, { schema: {} }])) }
@@ -167,7 +201,9 @@ export function routeOpenApiDocument(operations: readonly RouteOperation[], secu
       description:
         `Served by route \`${operation.routeId}\`` +
         (security.enforced ? `; the caller needs the permission \`route:${operation.routeId}\`` : '') +
-        (operation.roles ? ` and all roles of one of: ${operation.roles.map((r) => r.join(' + ')).join(', ')}` : '') +
+        (operation.roles
+          ? ` and all roles of one of: ${operation.roles.map((r) => r.join(' + ')).join(', ')}`
+          : '') +
         '.' +
         (operation.matchOnUriPrefix ? ' Also answers every path below this one.' : ''),
       ...(operation.deprecated ? { deprecated: true } : {}),
@@ -191,15 +227,27 @@ export function routeOpenApiDocument(operations: readonly RouteOperation[], secu
         'their `consumes` allows.',
     },
     servers: SERVERS,
-    tags: [...tags].sort().map((name) => ({ name, description: name === 'routes' ? 'Route entries.' : `Routes tagged ${name}.` })),
+    tags: [...tags]
+      .sort()
+      .map((name) => ({
+        name,
+        description: name === 'routes' ? 'Route entries.' : `Routes tagged ${name}.`,
+      })),
     security: securityRequirements(security),
     paths,
-    components: { ...(security.enforced ? { securitySchemes: securitySchemes(security) } : {}), schemas: components },
+    components: {
+      ...(security.enforced ? { securitySchemes: securitySchemes(security) } : {}),
+      schemas: components,
+    },
   };
 }
 
 /** The resource a route validates its request body against: its first step, or behind the direct it calls. */
-function validatedSchema(route: RouteDefinition, directs: Map<string, RouteDefinition>, seen: Set<string>): string | undefined {
+function validatedSchema(
+  route: RouteDefinition,
+  directs: Map<string, RouteDefinition>,
+  seen: Set<string>,
+): string | undefined {
   if (seen.has(route.id)) return undefined;
   seen.add(route.id);
   for (const step of route.steps) {
@@ -209,7 +257,8 @@ function validatedSchema(route: RouteDefinition, directs: Map<string, RouteDefin
       const [resource, query] = uri.slice('json-validator:'.length).split('?');
       const parameters = isObject(step.options.parameters) ? step.options.parameters : {};
       // A header's schema is not the body's.
-      if (parameters.headerName !== undefined || new URLSearchParams(query ?? '').has('headerName')) return undefined;
+      if (parameters.headerName !== undefined || new URLSearchParams(query ?? '').has('headerName'))
+        return undefined;
       return resource;
     }
     if (uri?.startsWith('direct:')) {
@@ -283,7 +332,8 @@ class SchemaBundler {
             dependencies.push(other);
             out[key] = `#/components/schemas/${this.add(other, components)}${fragment}`;
           }
-        } else if (key === 'const' || key === 'enum' || key === 'examples' || key === 'default') out[key] = value;
+        } else if (key === 'const' || key === 'enum' || key === 'examples' || key === 'default')
+          out[key] = value;
         else out[key] = walk(value);
       }
       return out;
@@ -299,7 +349,10 @@ class SchemaBundler {
   private nameOf(file: string): string {
     const known = this.names.get(file);
     if (known) return known;
-    const stem = path.basename(file).replace(/(\.schema)?\.json$/i, '').replace(/[^A-Za-z0-9._-]/g, '-');
+    const stem = path
+      .basename(file)
+      .replace(/(\.schema)?\.json$/i, '')
+      .replace(/[^A-Za-z0-9._-]/g, '-');
     let name = `Schema.${stem}`;
     for (let n = 2; [...this.names.values()].includes(name); n++) name = `Schema.${stem}-${n}`;
     this.names.set(file, name);
@@ -312,7 +365,10 @@ function text(value: unknown): string | undefined {
 }
 
 function splitList(value: string): string[] {
-  return value.split(',').map((v) => v.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

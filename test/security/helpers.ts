@@ -124,7 +124,7 @@ export async function startGuardedApp(
   const app = express();
   app.use(securityHeaders());
   app.use(
-    httpGuard({
+    httpGuard<Request>({
       authenticator: security.authenticator,
       authorizer: security.authorizer,
       requiredRolesFor: options.requiredRolesFor,

@@ -391,7 +391,7 @@ describe('HTTP server with platform-http and rest entries', () => {
 
   it('runs guards before the route and answers their refusal', async () => {
     const remove = addHttpGuard(build.services, ({ request, entry, properties }) => {
-      if (entry.path === '/echo' && request.get('x-api-key') !== 'k1') throw new AuthenticationError();
+      if (entry.path === '/echo' && request.headers['x-api-key'] !== 'k1') throw new AuthenticationError();
       properties.principal = 'partner-a';
     });
     try {
