@@ -1,3 +1,4 @@
+import { deflateSync, gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import {
   addHttpGuard,
@@ -308,6 +309,47 @@ describe('HTTP server with platform-http and rest entries', () => {
       expect(response.status).to.equal(413);
       expect(await response.json()).to.deep.include({ error: 'PAYLOAD_TOO_LARGE' });
       expect(seen).to.have.length(0);
+    });
+
+    it('413 for a chunked body (no Content-Length) that grows over the limit', async () => {
+      const big = JSON.stringify({ ...validPayment, reference: 'x'.repeat(4000) });
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let at = 0; at < big.length; at += 500) controller.enqueue(Buffer.from(big.slice(at, at + 500)));
+          controller.close();
+        },
+      });
+      const response = await fetch(`${base}/payments`, {
+        method: 'POST',
+        body: stream,
+        headers: { 'content-type': 'application/json' },
+        duplex: 'half',
+      } as RequestInit);
+      expect(response.status).to.equal(413);
+      expect(await response.json()).to.deep.include({ error: 'PAYLOAD_TOO_LARGE' });
+      expect(seen).to.have.length(0);
+    });
+
+    it('reads gzip and deflate request bodies (Content-Encoding), and refuses an unknown coding with 415', async () => {
+      for (const [coding, pack] of [
+        ['gzip', gzipSync],
+        ['deflate', deflateSync],
+      ] as const) {
+        const response = await fetch(`${base}/payments`, {
+          method: 'POST',
+          body: pack(Buffer.from(JSON.stringify(validPayment))),
+          headers: { 'content-type': 'application/json', 'content-encoding': coding },
+        });
+        expect(response.status, coding).to.equal(202);
+        expect(await response.json()).to.deep.equal({ accepted: true, paymentId: validPayment.paymentId });
+      }
+      const unknown = await fetch(`${base}/payments`, {
+        method: 'POST',
+        body: JSON.stringify(validPayment),
+        headers: { 'content-type': 'application/json', 'content-encoding': 'x-squeeze' },
+      });
+      expect(unknown.status).to.equal(415);
+      expect(await unknown.json()).to.deep.include({ error: 'UNSUPPORTED_MEDIA_TYPE' });
     });
 
     it('500 INTERNAL without internals for an unexpected error, logged in full', async () => {
