@@ -30,9 +30,16 @@ function configFrom(flags: CommonFlags & { port?: string }): RouterConfig {
   return config;
 }
 
+/** package.json's version: src/cli.ts and dist/cli.js both sit one folder below it. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
+}
+
 const program = new Command()
   .name('pipes')
   .description('service-pipes: an integration router for Camel YAML routes')
+  .version(packageVersion(), '-V, --version', "print service-pipes' version")
   .showHelpAfterError();
 
 program
