@@ -6,6 +6,8 @@ import { createRegistry } from './app/catalog.js';
 import { watchForReload } from './runtime/reload-watch.js';
 import { defaultConfig, type RouterConfig } from './config.js';
 import { formatDiagnostics } from './dsl/format-diagnostics.js';
+import { routeFiles } from './dsl/load-route-set.js';
+import { checkAccessForValidation } from './server/access-control.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Exchange } from './runtime/exchange.js';
 import { createStandaloneProducer } from './builder/route-builder.js';
@@ -30,9 +32,16 @@ function configFrom(flags: CommonFlags & { port?: string }): RouterConfig {
   return config;
 }
 
+/** package.json's version: src/cli.ts and dist/cli.js both sit one folder below it. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
+}
+
 const program = new Command()
   .name('pipes')
   .description('service-pipes: an integration router for Camel YAML routes')
+  .version(packageVersion(), '-V, --version', "print service-pipes' version")
   .showHelpAfterError();
 
 program
@@ -79,12 +88,21 @@ program
 program
   .command('validate')
   .description('check route files (and their schemas, JSONata and endpoints) without starting anything')
-  .argument('[paths...]', 'route files or folders (default: $ROUTES_DIR or routes)')
+  .argument('[paths...]', 'route files or folders (default: $ROUTES_DIR or routes); naming only some of them checks the RBAC file as far as they go')
   .option('--resources <dir>', 'extra resource folder (repeatable)', collect)
-  .action(async (paths: string[], flags: CommonFlags) => {
+  .option('--rbac <file|none>', 'RBAC file to check against (default: $RBAC_FILE, else rbac.yaml when present); none: no RBAC check')
+  .action(async (paths: string[], flags: CommonFlags & { rbac?: string }) => {
     const config = configFrom({ ...flags, routes: paths });
+    if (flags.rbac !== undefined && flags.rbac !== 'none') config.rbacFile = flags.rbac;
     const services = createServices({ config, registry: createRegistry(), logger: createLogger({ level: 'warn', stream: process.stderr }) });
+    checkAccessForValidation(services, {
+      routeSet: (await coversRouteSet(paths)) ? 'complete' : 'partial',
+      rbac: flags.rbac === 'none' ? 'none' : 'file',
+    });
     const { routeSet, routes, diagnostics } = await loadAndBuild(services);
+    if (flags.rbac === 'none') {
+      diagnostics.push({ severity: 'note', message: 'The RBAC file is not checked (--rbac none): grants and who may call the HTTP entries are unchecked' });
+    }
     if (diagnostics.length) process.stderr.write(formatDiagnostics(diagnostics) + '\n');
     const errors = diagnostics.filter((d) => d.severity === 'error').length;
     if (errors > 0) {
@@ -133,6 +151,18 @@ program
   });
 
 registerDlqCommands(program);
+
+/**
+ * Whether the route paths given to `validate` are the whole route set `pipes run` loads here ($ROUTES_DIR,
+ * else routes/): none given, or every one of its files among them. Anything less is a partial validation
+ * (an editor or a pre-commit hook checking one file), in which the RBAC file may grant routes of other files.
+ */
+async function coversRouteSet(paths: string[]): Promise<boolean> {
+  if (paths.length === 0) return true;
+  const named = new Set(await routeFiles(paths));
+  const whole = await routeFiles(defaultConfig().routes);
+  return whole.length > 0 && whole.every((file) => named.has(file));
+}
 
 /** Loads and builds the routes; on load errors prints every diagnostic and exits 1. */
 async function createRouterOrExit(config: RouterConfig, logger: Logger): Promise<Router> {

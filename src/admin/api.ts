@@ -2,7 +2,9 @@
  * The admin API for operators (and `pipes dlq`):
  *
  *   GET  /admin/dead-letters                 list, filtered: route, queue, correlationId, errorClass, since, until, limit
- *   GET  /admin/dead-letters/:id             one dead letter (by message-id) with its body and headers
+ *   GET  /admin/dead-letters/:id             one dead letter (by message-id) with its body and headers; filtered by
+ *                                             route, queue; 409 DEAD_LETTER_AMBIGUOUS listing the places when the
+ *                                             id is in several dead-letter queues
  *   POST /admin/dead-letters/redrive         {route?, queue?, correlationId?, errorClass?, since?, until?, ids?,
  *                                             dryRun?, limit?, ratePerSecond?}
  *   GET  /admin/breakers                     every circuit breaker: state, settings, statistics
@@ -15,7 +17,7 @@ import { HttpRequestError } from '../errors/index.js';
 import type { BreakerRegistry } from '../reliability/breakers.js';
 import { apiOperation, runningService } from '../server/api-handlers.js';
 import { sendError } from '../server/error-response.js';
-import type { DeadLetterFilter, RouteDeadLetters } from './route-dead-letters.js';
+import type { DeadLetterFilter, DeadLetterMatch, RouteDeadLetters } from './route-dead-letters.js';
 
 export const DEAD_LETTERS_PATH = '/admin/dead-letters';
 export const BREAKERS_PATH = '/admin/breakers';
@@ -86,8 +88,19 @@ export function adminApiRouter(options: {
     handle(async (request, response) => {
       const id = String(request.params.id);
       const found = await deadLetters().show(id, filterFrom((name) => queryText(request, name)));
-      if (!found) throw new HttpRequestError(404, 'DEAD_LETTER_NOT_FOUND', `No dead letter with message-id '${id}'`);
-      response.json(found);
+      if (found.length === 0) throw new HttpRequestError(404, 'DEAD_LETTER_NOT_FOUND', `No dead letter with message-id '${id}'`);
+      if (found.length > 1) {
+        // One message that failed in several routes: showing any one of them would hide the others.
+        const matches = found.map(({ view }) => ({ id: view.id, routeId: view.routeId, queue: view.queue, deadLetterQueue: view.deadLetterQueue }));
+        response.status(409).json({
+          error: 'DEAD_LETTER_AMBIGUOUS',
+          message: `Message-id '${id}' is in ${matches.length} dead-letter queues (${matches.map((m) => m.deadLetterQueue).join(', ')}): give queue= or route= to choose one`,
+          matches,
+        });
+        return;
+      }
+      const [{ view, copies }] = found as [DeadLetterMatch];
+      response.json(copies > 1 ? { ...view, copies } : view);
     }),
   );
 

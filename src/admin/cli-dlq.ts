@@ -53,15 +53,40 @@ async function call(flags: ConnectionFlags, path: string, init: { method?: strin
     throw new CliError(
       `${response.status} ${detail?.error ?? ''}: ${detail?.message ?? text}`.replace(/ {2,}/g, ' ') +
         (response.status === 401 ? ' (give --api-key or set PIPES_API_KEY)' : ''),
+      { status: response.status, body },
     );
   }
   return body;
 }
 
 class CliError extends ServicePipesError {
-  constructor(message: string) {
+  /** The router's answer, when it refused the request. */
+  readonly answer?: { status: number; body: unknown };
+
+  constructor(message: string, answer?: { status: number; body: unknown }) {
     super('CLI_USAGE', message);
+    if (answer) this.answer = answer;
   }
+}
+
+/** Where a message-id was found, from the router's 409 answer to `show`. */
+interface DeadLetterPlace {
+  id: string;
+  routeId: string;
+  queue: string;
+  deadLetterQueue: string;
+}
+
+/** The places of an ambiguous `show`, when `error` is the router's DEAD_LETTER_AMBIGUOUS answer. */
+function ambiguousPlaces(error: CliError): DeadLetterPlace[] | undefined {
+  const body = error.answer?.body as { error?: unknown; matches?: unknown } | undefined;
+  if (error.answer?.status !== 409 || body?.error !== 'DEAD_LETTER_AMBIGUOUS' || !Array.isArray(body.matches)) return undefined;
+  return body.matches as DeadLetterPlace[];
+}
+
+/** A header value on one line: text as it is, anything else as JSON. */
+function headerText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 function filterQuery(flags: FilterFlags & { limit?: string }): string {
@@ -167,9 +192,21 @@ export function registerDlqCommands(program: Command): void {
   withConnectionOptions(dlq.command('show').description('one dead letter with its provenance, headers and body'))
     .argument('<id>', 'the message-id (the ID column of `pipes dlq list`)')
     .option('--route <id>', 'look only in the dead letters of this route')
+    .option('--queue <name>', 'look only in the dead letters of this work queue (or dead-letter queue)')
     .action(
       action(async (id: string, flags: ConnectionFlags & FilterFlags) => {
-        const found = (await call(flags, `/admin/dead-letters/${encodeURIComponent(id)}${filterQuery(flags)}`)) as DeadLetterView;
+        let found: DeadLetterView;
+        try {
+          found = (await call(flags, `/admin/dead-letters/${encodeURIComponent(id)}${filterQuery({ route: flags.route, queue: flags.queue })}`)) as DeadLetterView;
+        } catch (error) {
+          const places = error instanceof CliError ? ambiguousPlaces(error) : undefined;
+          if (!places) throw error;
+          // One message that failed in several routes: which dead letter is meant is the caller's to say.
+          throw new CliError(
+            `message-id '${id}' is in ${places.length} dead-letter queues; give --queue <queue> (or --route <id>) to show one:\n` +
+              table(['ROUTE', 'QUEUE', 'DEAD-LETTER QUEUE'], places.map((p) => [p.routeId, p.queue, p.deadLetterQueue])),
+          );
+        }
         print(flags, found, () => {
           const facts: [string, unknown][] = [
             ['id', found.id],
@@ -188,10 +225,15 @@ export function registerDlqCommands(program: Command): void {
             ['last failure', found.lastFailureAt],
             ['correlation id', found.correlationId],
             ['redriven before', found.redriveCount],
+            ['content type', found.contentType],
+            ['copies in this queue', found.copies],
           ];
           const lines = facts.filter(([, value]) => value !== undefined && value !== '').map(([name, value]) => `${`${name}:`.padEnd(22)}${String(value)}`);
+          const headers = Object.entries(found.headers ?? {})
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([name, value]) => `  ${name}: ${headerText(value)}`);
           const body = typeof found.body === 'string' ? found.body : JSON.stringify(found.body, null, 2);
-          return `${lines.join('\n')}\nbody (${found.bodyEncoding ?? 'none'}, ${found.bodyBytes} bytes):\n${body ?? ''}`;
+          return `${lines.join('\n')}\nheaders:${headers.length ? `\n${headers.join('\n')}` : ' (none)'}\nbody (${found.bodyEncoding ?? 'none'}, ${found.bodyBytes} bytes):\n${body ?? ''}`;
         });
       }),
     );

@@ -63,6 +63,14 @@ export interface DeadLetterView extends Partial<Provenance> {
   body?: unknown;
   bodyEncoding?: 'json' | 'text' | 'base64';
   bodyBytes: number;
+  /** Shown by message-id: how many dead letters with this id its dead-letter queue holds, when more than one. */
+  copies?: number;
+}
+
+/** A dead letter found by message-id in one dead-letter queue, and how many there carry that id. */
+export interface DeadLetterMatch {
+  view: DeadLetterView;
+  copies: number;
 }
 
 export interface RedriveOptions {
@@ -137,23 +145,32 @@ export class RouteDeadLetters {
     return found.slice(0, limit);
   }
 
-  /** One dead letter by message-id (the first found). */
-  async show(id: string, filter: DeadLetterFilter = {}): Promise<DeadLetterView | undefined> {
-    let found: DeadLetterView | undefined;
+  /**
+   * The dead letters with this message-id, at most one per dead-letter queue (the first there), in the
+   * order of the queues. More than one means one message failed in several routes (a fan-out), and which
+   * one the caller means is theirs to say (`queue` or `route` in the filter); a copy of the same
+   * message-id within one queue is counted in `copies`.
+   */
+  async show(id: string, filter: DeadLetterFilter = {}): Promise<DeadLetterMatch[]> {
+    const found: DeadLetterMatch[] = [];
     for (const source of this.selected(filter)) {
       if ((await this.depth(source.deadLetterQueue)) === 0) continue;
+      let match: DeadLetterMatch | undefined;
       await sweepQueue(
         this.transport(),
         source.deadLetterQueue,
         (message) => {
-          if (!found && message.messageId === id) found = viewOf(message, source);
+          if (message.messageId === id) {
+            if (match) match.copies++;
+            else match = { view: viewOf(message, source), copies: 1 };
+          }
           return Promise.resolve('keep');
         },
-        { maxMessages: MAX_LISTED_PER_QUEUE, enough: () => found !== undefined },
+        { maxMessages: MAX_LISTED_PER_QUEUE },
       );
-      if (found) return found;
+      if (match) found.push(match);
     }
-    return undefined;
+    return found;
   }
 
   async redrive(options: RedriveOptions = {}): Promise<RedriveReport> {

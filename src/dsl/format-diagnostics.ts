@@ -11,7 +11,8 @@ import type { LoadDiagnostic } from '../runtime/definitions.js';
  *       snippet:
  *         - setHeader: ...
  *
- * followed by a count. File paths are relative to `cwd`.
+ * followed by a count of errors and warnings (and of notes, when there are any). File paths are relative
+ * to `cwd`.
  */
 export function formatDiagnostics(diagnostics: readonly LoadDiagnostic[], cwd: string = process.cwd()): string {
   const sorted = diagnostics
@@ -19,9 +20,9 @@ export function formatDiagnostics(diagnostics: readonly LoadDiagnostic[], cwd: s
     .sort((a, b) => compare(a.diagnostic, b.diagnostic) || a.index - b.index)
     .map(({ diagnostic }) => diagnostic);
   const blocks = sorted.map((d) => formatOne(d, cwd));
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = diagnostics.length - errors;
-  blocks.push(`${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+  const count = (severity: LoadDiagnostic['severity']): number => diagnostics.filter((d) => d.severity === severity).length;
+  const notes = count('note');
+  blocks.push(`${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}${notes ? `, ${plural(notes, 'note')}` : ''}`);
   return blocks.join('\n');
 }
 

@@ -96,7 +96,11 @@ export async function loadRouteSet(paths: string[], options: LoadRouteSetOptions
 }
 
 /** Route files under `paths`: files as given, folders searched for `*.yaml` / `*.yml`, sorted. */
-async function routeFiles(paths: readonly string[], diagnostics: LoadDiagnostic[]): Promise<string[]> {
+/**
+ * The route files that `paths` (files or folders) name, absolute, in load order; a path that does not
+ * exist is a diagnostic. What {@link loadRouteSet} reads, without reading it.
+ */
+export async function routeFiles(paths: readonly string[], diagnostics: LoadDiagnostic[] = []): Promise<string[]> {
   const found = new Set<string>();
   for (const given of paths) {
     const absolute = path.resolve(given);

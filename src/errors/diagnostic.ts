@@ -1,6 +1,6 @@
 /** Where a definition came from, and what is wrong with it: the shape every load problem is reported in. */
 
-/** Where a node came from, for every error and warning the router prints. */
+/** Where a node came from, for every error, warning and note the router prints. */
 export interface SourceLocation {
   file: string;
   /** 1-based. */
@@ -11,7 +11,11 @@ export interface SourceLocation {
   path: string;
 }
 
-export type Severity = 'error' | 'warning';
+/**
+ * `error`: the router does not start; `warning`: it starts, but something is likely wrong; `note`: a fact
+ * about the check itself (what a partial validation left unchecked), nothing to fix.
+ */
+export type Severity = 'error' | 'warning' | 'note';
 
 /** A load-time finding: everything a user needs to fix it without reading the router's source. */
 export interface LoadDiagnostic {

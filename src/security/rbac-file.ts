@@ -131,12 +131,18 @@ export interface RbacReferenceTargets {
   adminAreas?: Iterable<string>;
   /** Routes reached over HTTP: one that no grant covers gets a warning (it will answer 403 to everyone). */
   httpEntryRouteIds?: Iterable<string>;
+  /**
+   * The routes and flows are only part of the route set (`pipes validate` of some files): a grant of a route
+   * or flow that is not among them may name one in the other files, so it is not refused; one note lists them.
+   */
+  partialRouteSet?: boolean;
 }
 
 /**
  * Cross-checks the RBAC file against the loaded routes and flows, as the loader does for route files:
  * a grant naming a route, flow or admin area that does not exist is an error (with did-you-mean); a
  * wildcard grant that matches nothing is a warning; an HTTP entry nobody is granted is a warning.
+ * With `partialRouteSet`, grants of routes and flows outside the set are one note instead.
  */
 export function checkRbacReferences(rbac: RbacFile, targets: RbacReferenceTargets): LoadDiagnostic[] {
   const known: Record<string, string[] | undefined> = {
@@ -147,6 +153,9 @@ export function checkRbacReferences(rbac: RbacFile, targets: RbacReferenceTarget
   const what: Record<string, string> = { route: 'route', flow: 'flow', admin: 'admin area' };
   const diagnostics: LoadDiagnostic[] = [];
   const grants: string[] = [];
+  const unchecked: { permission: string; loc: SourceLocation | undefined }[] = [];
+  // Admin areas are the server's, whatever files are loaded: only routes and flows can live elsewhere.
+  const outsideSet = (kind: string): boolean => targets.partialRouteSet === true && (kind === 'route' || kind === 'flow');
   for (const role of rbac.roles.values()) {
     role.permissions.forEach((permission, index) => {
       grants.push(permission);
@@ -158,6 +167,10 @@ export function checkRbacReferences(rbac: RbacFile, targets: RbacReferenceTarget
       if (parsed.hasWildcard) {
         const matches = compileGrant(permission);
         if (parsed.name !== '*' && !names.some((name) => matches(`${parsed.kind}:${name}`))) {
+          if (outsideSet(parsed.kind)) {
+            unchecked.push({ permission, loc });
+            return;
+          }
           diagnostics.push({
             severity: 'warning',
             message: `Grant '${permission}' of role '${role.name}' matches no ${what[parsed.kind]}`,
@@ -167,6 +180,10 @@ export function checkRbacReferences(rbac: RbacFile, targets: RbacReferenceTarget
         return;
       }
       if (!names.includes(parsed.name)) {
+        if (outsideSet(parsed.kind)) {
+          unchecked.push({ permission, loc });
+          return;
+        }
         const suggestions = didYouMean(parsed.name, names).map((name) => `${parsed.kind}:${name}`);
         diagnostics.push({
           severity: 'error',
@@ -178,6 +195,14 @@ export function checkRbacReferences(rbac: RbacFile, targets: RbacReferenceTarget
             : `no ${what[parsed.kind]}s are loaded`,
         });
       }
+    });
+  }
+  if (unchecked.length) {
+    const permissions = [...new Set(unchecked.map((u) => u.permission))];
+    diagnostics.push({
+      severity: 'note',
+      message: `Not checked: ${permissions.join(', ')} (no such route or flow in the files validated; validating the whole route set checks them)`,
+      loc: unchecked[0]!.loc,
     });
   }
   if (targets.httpEntryRouteIds) {

@@ -41,6 +41,31 @@ function adminAreas(services: RouterServices): Set<string> {
   return ADMIN_AREA_NAMES.of(services);
 }
 
+/**
+ * How `pipes validate` checks access control; a router that runs never sets it.
+ * - `routeSet: 'partial'`: the files validated are some of the route set (an editor or a pre-commit hook
+ *   validating one file), so grants of routes and flows outside them are a note, not an error.
+ * - `rbac: 'none'`: no RBAC file is read (`--rbac none`); HTTP entries are not refused for the lack of one.
+ *
+ * Nothing runs, so the warnings that a running router also logs (no RBAC file, access control disabled)
+ * are only diagnostics: the validation prints each once.
+ */
+export interface AccessCheck {
+  routeSet: 'complete' | 'partial';
+  rbac: 'file' | 'none';
+}
+
+const ACCESS_CHECK = defineState<AccessCheck | undefined>(
+  'security.access-check',
+  { scope: 'router' },
+  () => undefined,
+);
+
+/** Makes these services a validation's: access control is checked as `check` says (call before loading). */
+export function checkAccessForValidation(services: RouterServices, check: AccessCheck): void {
+  ACCESS_CHECK.set(services, check);
+}
+
 /** Whether access control was turned off on purpose (tests, `pipes run --no-auth`). */
 export function accessControlDisabled(services: RouterServices): boolean {
   return services.config.security === 'disabled';
@@ -61,7 +86,13 @@ export function accessControlDisabled(services: RouterServices): boolean {
 export function setUpAccessControl(services: RouterServices, routeSet: RouteSet): LoadDiagnostic[] {
   const { config } = services;
   const logger = services.logger.child({ component: 'security' });
+  const validation = ACCESS_CHECK.peek(services);
   ROUTER_SECURITY.clear(services);
+  if (validation?.rbac === 'none') {
+    // A Security that denies everything lets policy steps that name permissions build, as with no file.
+    ROUTER_SECURITY.set(services, createSecurity(denyAllRbac(), logger));
+    return [];
+  }
   const httpRoutes = routeSet.routes.filter((route) =>
     isHttpEntryScheme(services.registry, parseEndpointUri(route.from.uri).scheme),
   );
@@ -78,7 +109,8 @@ export function setUpAccessControl(services: RouterServices, routeSet: RouteSet)
     }
     const message =
       'ACCESS CONTROL IS DISABLED: every HTTP entry, admin and async endpoint answers every caller without credentials. For local development and tests only.';
-    logger.warn(message, { event: 'security-disabled', httpEntries: httpRoutes.map((r) => r.id) });
+    if (!validation)
+      logger.warn(message, { event: 'security-disabled', httpEntries: httpRoutes.map((r) => r.id) });
     const diagnostics: LoadDiagnostic[] = [{ severity: 'warning', message }];
     if (config.rbacFile) {
       diagnostics.push({
@@ -108,7 +140,7 @@ export function setUpAccessControl(services: RouterServices, routeSet: RouteSet)
     ROUTER_SECURITY.set(services, createSecurity(denyAllRbac(), logger));
     const message =
       'No RBAC file: access control denies everything; the admin and async APIs answer 401/403 to every caller (probes stay open)';
-    logger.warn(message, { event: 'security-deny-all' });
+    if (!validation) logger.warn(message, { event: 'security-deny-all' });
     return [{ severity: 'warning', message, hint: `Write ${DEFAULT_RBAC_FILE} or set RBAC_FILE.` }];
   }
 
@@ -128,6 +160,7 @@ export function setUpAccessControl(services: RouterServices, routeSet: RouteSet)
         flowNames: flowNames(routeSet),
         adminAreas: adminAreas(services),
         httpEntryRouteIds: httpRoutes.map((r) => r.id),
+        partialRouteSet: validation?.routeSet === 'partial',
       }),
     );
   }

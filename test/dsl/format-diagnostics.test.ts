@@ -45,4 +45,15 @@ describe('dsl: formatDiagnostics', () => {
     const text = formatDiagnostics([{ severity: 'error', message: 'x', loc: { file: '/elsewhere/r.yaml', line: 1, col: 1, path: '' } }], cwd);
     expect(text).to.equal('/elsewhere/r.yaml:1:1 error: x\n1 error, 0 warnings');
   });
+
+  it('counts notes apart from warnings, and only mentions them when there are some', () => {
+    const text = formatDiagnostics(
+      [
+        { severity: 'warning', message: 'w', loc: { file: '/srv/router/routes/a.yaml', line: 2, col: 1, path: '' } },
+        { severity: 'note', message: 'n', loc: { file: '/srv/router/rbac.yaml', line: 4, col: 3, path: 'roles.x.permissions[1]' } },
+      ],
+      cwd,
+    );
+    expect(text).to.equal('rbac.yaml:4:3 note: n\n  at: roles.x.permissions[1]\nroutes/a.yaml:2:1 warning: w\n0 errors, 1 warning, 1 note');
+  });
 });

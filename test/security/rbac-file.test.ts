@@ -343,6 +343,19 @@ ${extra}`;
       ]);
     });
 
+    it('of a partial route set: grants of routes and flows outside it are one note; admin areas are still checked', () => {
+      const diagnostics = checkRbacReferences(rbac, {
+        routeIds: ['payments-intake'],
+        flowNames: [],
+        adminAreas: ['dead-letters', 'breakers'],
+        partialRouteSet: true,
+      });
+      expect(diagnostics.map((d) => `${d.severity} ${where(d)}`)).to.deep.equal([
+        `error ${FILE}:8:9 Role 'writer' grants 'admin:dead-leters', but there is no admin area 'dead-leters'`,
+        `note ${FILE}:5:9 Not checked: route:paymnets-refund, flow:kyc-chek, route:ledger-* (no such route or flow in the files validated; validating the whole route set checks them)`,
+      ]);
+    });
+
     it('does not check admin areas unless told which exist, and warns about HTTP entries nobody is granted', () => {
       const narrow = rbacFrom('roles:\n  w: [route:payments-intake, admin:anything]\n', FILE);
       const diagnostics = checkRbacReferences(narrow, {
