@@ -18,7 +18,7 @@ import type {
   RbacRole,
 } from './rbac-file.js';
 import { SecretBytes } from './secret-bytes.js';
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 export const SYMMETRIC_ALGORITHMS: readonly JWSAlgorithm[] = ['HS256', 'HS384', 'HS512'];
 export const ASYMMETRIC_ALGORITHMS: readonly JWSAlgorithm[] = [
@@ -280,7 +280,19 @@ class RbacReader {
         );
         return undefined;
       }
-      return { sha256: new SecretBytes(sha256(key)), origin: 'env', env: envName };
+      const hash = sha256(key);
+      // The documented default passed in through the variable (a compose file or .env copied from the docs)
+      // is still the public key: in production it is refused like the default itself.
+      if (this.env.NODE_ENV === 'production' && fileHash && timingSafeEqual(hash, fileHash)) {
+        this.error(
+          `${envName} holds the documented default key of '${id}', and NODE_ENV=production refuses it`,
+          envPointer,
+          { hint: `Set ${envName} to a key of your own, e.g. \`openssl rand -hex 32\`.` },
+          'value',
+        );
+        return undefined;
+      }
+      return { sha256: new SecretBytes(hash), origin: 'env', env: envName };
     }
     if (!fileHash) {
       this.error(

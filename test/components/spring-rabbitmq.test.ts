@@ -21,7 +21,7 @@ import { MemoryTransport } from '../../src/transport/memory/memory-transport.js'
 import { RabbitMqTransport } from '../../src/transport/rabbitmq/rabbitmq-transport.js';
 import { deadLetterQueueName, retryQueueName } from '../../src/transport/topology-names.js';
 import type { DeliveredMessage, Transport } from '../../src/transport/transport.js';
-import { brokerUrl, requireBrokerOrSkip } from '../helpers/broker.js';
+import { brokerUrl, rabbitmqctl, requireBrokerOrSkip } from '../helpers/broker.js';
 import { TestBuild } from './test-context.js';
 
 const quiet = (): ReturnType<typeof createLogger> =>
@@ -78,12 +78,20 @@ function describeOn(kind: 'memory' | 'rabbitmq', create: () => Transport): void 
       transport = create();
       names = { exchanges: [], queues: [] };
     });
+    // Every name any test used, to check at the end that none is left on the broker.
+    const used: { exchanges: string[]; queues: string[] } = { exchanges: [], queues: [] };
     afterEach(async function () {
       for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
       if (!transport) return;
-      for (const queue of names.queues) await transport.deleteQueue(queue).catch(() => undefined);
-      for (const exchange of names.exchanges) await transport.deleteExchange(exchange).catch(() => undefined);
       await transport.close();
+      // A fresh transport cleans up: the test may have closed its own (the readiness test does).
+      const cleaner = create();
+      try {
+        for (const queue of names.queues) await cleaner.deleteQueue(queue);
+        for (const exchange of names.exchanges) await cleaner.deleteExchange(exchange);
+      } finally {
+        await cleaner.close();
+      }
     });
 
     /** Unique names for one test, remembered for clean-up with their retry and dead-letter queues. */
@@ -94,6 +102,8 @@ function describeOn(kind: 'memory' | 'rabbitmq', create: () => Transport): void 
       names.exchanges.push(exchange);
       names.queues.push(queue, deadLetterQueueName(queue));
       for (let level = 1; level <= 5; level++) names.queues.push(retryQueueName(queue, level));
+      used.exchanges.push(exchange);
+      used.queues.push(queue);
       return { exchange, queue };
     }
 
@@ -475,6 +485,27 @@ function describeOn(kind: 'memory' | 'rabbitmq', create: () => Transport): void 
       expect(after.ready).to.equal(false);
       expect(after.checks.broker!.ready).to.equal(false);
     });
+
+    if (kind === 'rabbitmq') {
+      // Runs last: the broker is shared, so every exchange and queue the tests above declared is gone again.
+      it('leaves none of its exchanges or queues on the broker', async () => {
+        expect(used.exchanges).to.have.length.greaterThan(10);
+        const listed = async (what: 'list_exchanges' | 'list_queues'): Promise<string[]> =>
+          (await rabbitmqctl('-q', '--no-table-headers', what, 'name'))
+            .split('\n')
+            .map((line) => line.trim());
+        const exchanges = await listed('list_exchanges');
+        const queues = await listed('list_queues');
+        expect(
+          used.exchanges.filter((name) => exchanges.includes(name)),
+          'exchanges left',
+        ).to.deep.equal([]);
+        expect(
+          used.queues.filter((name) => queues.includes(name)),
+          'queues left',
+        ).to.deep.equal([]);
+      });
+    }
   });
 }
 

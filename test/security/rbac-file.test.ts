@@ -241,6 +241,14 @@ ${extra}`;
       expect(errorsOf(withDefault, { NODE_ENV: 'production' }).map((e) => e.message)).to.deep.equal([
         "DEMO_KEY is not set and NODE_ENV=production: the default key of 'demo' is refused",
       ]);
+      // The documented key passed through the variable is the same public key.
+      const passedThrough = { NODE_ENV: 'production', DEMO_KEY: 'documented-default-key' };
+      expect(errorsOf(withDefault, passedThrough).map(where)).to.deep.equal([
+        `${FILE}:5:16 DEMO_KEY holds the documented default key of 'demo', and NODE_ENV=production refuses it`,
+      ]);
+      expect(
+        parseRbacFile(withDefault, FILE, { env: { DEMO_KEY: 'documented-default-key' } }).rbac,
+      ).to.not.equal(undefined);
     });
 
     it('JWT settings: alg none, mixed key kinds, weak secret, missing issuer/audience, http JWKS URL', () => {
@@ -421,6 +429,21 @@ ${extra}`;
       const production = loadRbacFile(demo, { env: { NODE_ENV: 'production' } });
       expect(production.rbac).to.equal(undefined);
       expect(production.diagnostics.filter((d) => d.severity === 'error')).to.have.length(3);
+      // What the old docker-compose.yml did: the documented keys in the variables, NODE_ENV=production.
+      const documented = loadRbacFile(demo, {
+        env: {
+          NODE_ENV: 'production',
+          DEMO_API_KEY: 'demo-payments-key-local-only',
+          DEMO_REPORTS_API_KEY: 'demo-reports-key-local-only',
+          DEMO_OPS_API_KEY: 'demo-operator-key-local-only',
+        },
+      });
+      expect(documented.rbac).to.equal(undefined);
+      expect(documented.diagnostics.map((d) => d.message)).to.deep.equal([
+        "DEMO_API_KEY holds the documented default key of 'payments-demo', and NODE_ENV=production refuses it",
+        "DEMO_REPORTS_API_KEY holds the documented default key of 'reports-demo', and NODE_ENV=production refuses it",
+        "DEMO_OPS_API_KEY holds the documented default key of 'operator-demo', and NODE_ENV=production refuses it",
+      ]);
     });
 
     it('names only routes the shipped examples define', () => {

@@ -1,118 +1,23 @@
 /**
- * The broker misbehaves while messages flow: connections forced closed, the broker application
- * stopped and started, the network path cut. Whatever the transport confirmed must arrive (at least
- * once); what it could not confirm must have been refused to the caller, never dropped silently.
+ * The network path to the broker misbehaves while messages flow: this test's own connections forced
+ * closed, the path cut by a proxy. Whatever the transport confirmed must arrive (at least once); what it
+ * could not confirm must have been refused to the caller, never dropped silently. Faults of the whole
+ * broker (stop_app, the memory alarm) disturb everyone sharing it: they are in test/faults/transport.faults.ts
+ * (`npm run test:faults`).
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { TransportError } from '../../src/errors/index.js';
-import {
-  RabbitMqTransport,
-  type RabbitMqTransportOptions,
-} from '../../src/transport/rabbitmq/rabbitmq-transport.js';
-import type { Transport } from '../../src/transport/transport.js';
+import type { RabbitMqTransport } from '../../src/transport/rabbitmq/rabbitmq-transport.js';
 import { brokerAddress, brokerUrl, rabbitmqctl, requireBrokerOrSkip } from '../helpers/broker.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
-import { eventually, quietLogger } from '../conformance/transport.suite.js';
-
-const logger = quietLogger();
-
-function faultTransport(
-  connectionName: string,
-  overrides: Partial<RabbitMqTransportOptions> = {},
-): RabbitMqTransport {
-  return new RabbitMqTransport({
-    url: brokerUrl(),
-    logger,
-    connectionName,
-    retryLowMs: 100,
-    retryHighMs: 1000,
-    acquireTimeoutMs: 1000,
-    publishTimeoutMs: 3000,
-    ...overrides,
-  });
-}
-
-/** Publishes `m-0`, `m-1`, ... from a few concurrent callers until stopped; keeps what was confirmed. */
-class NumberedStream {
-  readonly accepted = new Set<string>();
-  readonly failures = new Map<string, number>();
-  private sequence = 0;
-  private stopped = false;
-  private workers: Promise<void>[] = [];
-
-  constructor(
-    private readonly transport: Transport,
-    private readonly queue: string,
-  ) {}
-
-  start(concurrency = 8): void {
-    this.workers = Array.from({ length: concurrency }, () => this.work());
-  }
-
-  private async work(): Promise<void> {
-    while (!this.stopped) {
-      const id = `m-${this.sequence++}`;
-      try {
-        await this.transport.publish({
-          exchange: '',
-          routingKey: this.queue,
-          body: Buffer.from(id),
-          messageId: id,
-        });
-        this.accepted.add(id);
-      } catch (error) {
-        const code = error instanceof TransportError ? error.code : `untyped: ${String(error)}`;
-        this.failures.set(code, (this.failures.get(code) ?? 0) + 1);
-        // The caller's side of backpressure: back off instead of spinning on a refusing broker.
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
-  }
-
-  async acceptedAtLeast(count: number, what: string): Promise<void> {
-    await eventually(() => this.accepted.size >= count, `${count} confirmed publishes (${what})`, 40_000);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.all(this.workers);
-  }
-}
-
-/** Counts deliveries per message id (acks everything). */
-async function countDeliveries(transport: Transport, queue: string): Promise<Map<string, number>> {
-  const deliveries = new Map<string, number>();
-  await transport.consume({ queue, concurrency: 8, prefetch: 32 }, async (message) => {
-    const id = message.messageId ?? '?';
-    deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
-    return 'ack';
-  });
-  return deliveries;
-}
-
-async function expectEveryConfirmedDelivered(
-  stream: NumberedStream,
-  deliveries: Map<string, number>,
-  label: string,
-): Promise<void> {
-  await eventually(
-    () => [...stream.accepted].every((id) => deliveries.has(id)),
-    'every confirmed message delivered',
-    40_000,
-  ).catch(() => undefined);
-  const missing = [...stream.accepted].filter((id) => !deliveries.has(id));
-  const duplicates = [...deliveries.values()].filter((count) => count > 1).length;
-  const unconfirmedButDelivered = [...deliveries.keys()].filter((id) => !stream.accepted.has(id)).length;
-  console.log(
-    `      [${label}] confirmed ${stream.accepted.size}, refused ${JSON.stringify(Object.fromEntries(stream.failures))}, ` +
-      `delivered ${deliveries.size} distinct, ${duplicates} duplicated, ${unconfirmedButDelivered} delivered though refused, missing ${missing.length}`,
-  );
-  expect(missing, 'confirmed but never delivered').to.deep.equal([]);
-  for (const code of stream.failures.keys()) {
-    expect(['NOT_CONNECTED', 'PUBLISH_TIMEOUT', 'QUEUE_FULL', 'PUBLISH_REJECTED']).to.include(code);
-  }
-}
+import { eventually } from '../conformance/transport.suite.js';
+import {
+  countDeliveries,
+  expectEveryConfirmedDelivered,
+  faultTransport,
+  NumberedStream,
+} from './fault-stream.js';
 
 /** Force-closes this test's own connections (others sharing the broker keep theirs). */
 async function closeConnectionsNamed(connectionName: string): Promise<number> {
@@ -131,7 +36,7 @@ async function closeConnectionsNamed(connectionName: string): Promise<number> {
   return pids.length;
 }
 
-describe('rabbitmq transport under broker faults', function () {
+describe('rabbitmq transport when its own connections are closed or cut', function () {
   this.timeout(90_000);
   let admin: RabbitMqTransport | undefined;
   const queues: string[] = [];
@@ -144,10 +49,6 @@ describe('rabbitmq transport under broker faults', function () {
 
   after(async function () {
     if (!admin) return;
-    // Whatever happened, leave the broker running for everyone else.
-    await rabbitmqctl('start_app').catch(() => undefined);
-    await rabbitmqctl('await_startup').catch(() => undefined);
-    await eventually(() => admin!.isReady(), 'admin transport ready again').catch(() => undefined);
     for (const queue of queues) await admin.deleteQueue(queue).catch(() => undefined);
     await admin.close();
   });
@@ -181,80 +82,6 @@ describe('rabbitmq transport under broker faults', function () {
       expect(transport.isReady()).to.equal(true);
       await expectEveryConfirmedDelivered(stream, deliveries, 'close_connection x2');
     } finally {
-      await transport.close();
-    }
-  });
-
-  it('loses no confirmed message across stop_app / start_app', async function () {
-    const queue = await workQueue();
-    const transport = faultTransport(`service-pipes faults ${randomUUID()}`);
-    let stopped = false;
-    try {
-      await eventually(() => transport.isReady(), 'transport ready');
-      await transport.declare({ queues: [{ name: queue }] });
-      const deliveries = await countDeliveries(transport, queue);
-      const stream = new NumberedStream(transport, queue);
-      stream.start();
-      await stream.acceptedAtLeast(150, 'before stop_app');
-      stopped = true;
-      await rabbitmqctl('stop_app');
-      await eventually(() => !transport.isReady(), 'transport not ready while the broker is stopped');
-      const refusedBefore = [...stream.failures.values()].reduce((sum, count) => sum + count, 0);
-      await eventually(
-        () => [...stream.failures.values()].reduce((sum, count) => sum + count, 0) > refusedBefore,
-        'publishes refused while the broker is stopped',
-      );
-      await rabbitmqctl('start_app');
-      await rabbitmqctl('await_startup');
-      stopped = false;
-      await eventually(() => transport.isReady(), 'transport ready after start_app', 30_000);
-      await stream.acceptedAtLeast(stream.accepted.size + 150, 'after start_app');
-      await stream.stop();
-      await expectEveryConfirmedDelivered(stream, deliveries, 'stop_app/start_app');
-    } finally {
-      if (stopped) {
-        await rabbitmqctl('start_app');
-        await rabbitmqctl('await_startup');
-      }
-      await transport.close();
-    }
-  });
-
-  it('refuses publishes fast with BROKER_BLOCKED while the broker has a resource alarm', async function () {
-    const queue = await workQueue();
-    const transport = faultTransport(`service-pipes faults ${randomUUID()}`);
-    const watermark = (await rabbitmqctl('eval', 'vm_memory_monitor:get_vm_memory_high_watermark().')).trim();
-    let alarmed = false;
-    try {
-      await eventually(() => transport.isReady(), 'transport ready');
-      await transport.publish({ exchange: '', routingKey: queue, body: Buffer.from('before') });
-      alarmed = true;
-      await rabbitmqctl('set_vm_memory_high_watermark', '0.000001');
-      // The broker tells a connection it is blocked when it next publishes; that publish waits on the broker.
-      const probe = transport.publish({ exchange: '', routingKey: queue, body: Buffer.from('probe') }).then(
-        () => 'confirmed',
-        (caught: unknown) => (caught instanceof TransportError ? caught.code : String(caught)),
-      );
-      await eventually(() => transport.isBlocked(), 'blocked');
-      const error = await transport
-        .publish({ exchange: '', routingKey: queue, body: Buffer.from('during') })
-        .catch((caught: unknown) => caught);
-      expect(error).to.be.instanceOf(TransportError);
-      expect((error as TransportError).code).to.equal('BROKER_BLOCKED');
-      await rabbitmqctl('set_vm_memory_high_watermark', watermark);
-      alarmed = false;
-      await eventually(() => !transport.isBlocked(), 'unblocked');
-      expect(['confirmed', 'PUBLISH_TIMEOUT']).to.include(await probe);
-      await transport.publish({ exchange: '', routingKey: queue, body: Buffer.from('after') });
-      const bodies: string[] = [];
-      await transport.consume({ queue, concurrency: 1, prefetch: 1 }, async (message) => {
-        bodies.push(message.body.toString());
-        return 'ack';
-      });
-      await eventually(() => bodies.includes('after'), 'the message published after the alarm');
-      expect(bodies).to.include('before').and.not.include('during');
-    } finally {
-      if (alarmed) await rabbitmqctl('set_vm_memory_high_watermark', watermark);
       await transport.close();
     }
   });

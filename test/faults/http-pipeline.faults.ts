@@ -1,16 +1,18 @@
 /**
  * Nothing the broker confirmed is lost: HTTP clients post while the broker's connections are force-closed
  * and the broker application is stopped and started again. Every request answered 202 must arrive
- * downstream (after a second route consumed it and published it onward) at least once.
+ * downstream (after a second route consumed it and published it onward) at least once. This cuts every
+ * client of the broker, so it runs in `npm run test:faults` only.
  */
 import { expect } from 'chai';
 import { brokerUrl, rabbitmqctl, requireBrokerOrSkip } from '../helpers/broker.js';
+import { awaitBroker } from './harness/broker-faults.js';
 import { startRouter, type TestRouter } from '../helpers/router.js';
-import { amqpClient, eventually, jsonBody, postJson, uniqueName, Watcher } from './rabbitmq-support.js';
+import { amqpClient, eventually, jsonBody, postJson, uniqueName, Watcher } from '../e2e/rabbitmq-support.js';
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('e2e: broker faults while messages flow', function () {
+describe('faults: an HTTP-to-broker pipeline while the broker drops connections and restarts', function () {
   this.timeout(120_000);
   const names = {
     entry: uniqueName('fault-in'),
@@ -22,6 +24,7 @@ describe('e2e: broker faults while messages flow', function () {
 
   before(async function () {
     await requireBrokerOrSkip(this);
+    await awaitBroker();
   });
 
   after(async function () {
