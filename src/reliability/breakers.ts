@@ -6,8 +6,10 @@
  *   origins (`https://host:port`) of the http(s) endpoints inside the block, so every route that calls one
  *   partner shares one breaker. Names are declared at build time with {@link BreakerRegistry.declare}.
  * - {@link BreakerRegistry.breakersOf}`(routeId)` lists the breakers a route calls, known once routes are
- *   built and before anything starts. A broker consumer reads it at start to learn which breakers should
- *   pause it; {@link BreakerRegistry.routesOf} is the reverse.
+ *   built and before anything starts; {@link BreakerRegistry.routesOf} is the reverse.
+ *   {@link BreakerRegistry.pausingBreakersOf} lists those the route calls without `onFallback`: a broker
+ *   consumer reads it at start to learn which breakers should pause it. A breaker with a fallback does not
+ *   pause the route: while it is open, each message runs the fallback (Camel's behaviour).
  * - Events, emitted by the registry for every breaker, each with a {@link BreakerEvent}:
  *   `open` (stop taking messages: the partner is failing; `retryAfterMs` says when a trial is allowed),
  *   `halfOpen` (resume: one trial call will be let through; the others are short-circuited again with
@@ -84,6 +86,8 @@ interface Entry {
   name: string;
   settings: BreakerSettings;
   routeIds: Set<string>;
+  /** Routes that call through the breaker at least once without onFallback: its opening pauses them. */
+  pausedRouteIds: Set<string>;
   breaker?: CircuitBreaker<[Call], void>;
   /** Started routes using the breaker; the breaker is shut down when it drops to zero. */
   users: number;
@@ -103,16 +107,26 @@ export class BreakerRegistry extends EventEmitter<BreakerRegistryEvents> {
   /**
    * Declares at build time that `routeId` calls through breaker `name` with `settings`. The first
    * declaration's settings win; a different configuration for the same breaker is returned as a
-   * problem sentence for a load warning, since one partner cannot have two breakers.
+   * problem sentence for a load warning, since one partner cannot have two breakers. `fallback`: this use
+   * has an `onFallback` (an open breaker then answers from it instead of pausing the route).
    */
-  declare(name: string, settings: BreakerSettings, routeId: string): { conflict?: string } {
+  declare(name: string, settings: BreakerSettings, routeId: string, use: { fallback?: boolean } = {}): { conflict?: string } {
     const entry = this.entries.get(name);
+    const pauses = use.fallback !== true;
     if (!entry) {
-      this.entries.set(name, { name, settings, routeIds: new Set([routeId]), users: 0, stats: emptyStats() });
+      this.entries.set(name, {
+        name,
+        settings,
+        routeIds: new Set([routeId]),
+        pausedRouteIds: new Set(pauses ? [routeId] : []),
+        users: 0,
+        stats: emptyStats(),
+      });
       return {};
     }
     const others = [...entry.routeIds].filter((id) => id !== routeId);
     entry.routeIds.add(routeId);
+    if (pauses) entry.pausedRouteIds.add(routeId);
     if (others.length > 0 && !sameSettings(entry.settings, settings)) {
       return {
         conflict:
@@ -127,6 +141,14 @@ export class BreakerRegistry extends EventEmitter<BreakerRegistryEvents> {
   /** Names of the breakers route `routeId` calls through. */
   breakersOf(routeId: string): string[] {
     return [...this.entries.values()].filter((e) => e.routeIds.has(routeId)).map((e) => e.name);
+  }
+
+  /**
+   * The breakers whose opening pauses route `routeId`'s consumer: those it calls at least once without
+   * `onFallback`. While one with a fallback is open, the route keeps consuming and runs the fallback.
+   */
+  pausingBreakersOf(routeId: string): string[] {
+    return [...this.entries.values()].filter((e) => e.pausedRouteIds.has(routeId)).map((e) => e.name);
   }
 
   routesOf(name: string): string[] {

@@ -92,8 +92,10 @@ export interface ComponentSpec<O = Record<string, unknown>> {
    * `http`: routes consuming from this component are entered over HTTP (platform-http, rest), so access
    * control requires an RBAC file for them and a `to` of theirs answers the caller. Declared here so a new
    * HTTP-like component is its folder plus one line in the catalog, not an edit of lists elsewhere.
+   * `amqp`: routes consuming from this component take broker messages, which `amqp.requireUserId` guards
+   * by their `user_id` (spring-rabbitmq).
    */
-  entry?: 'http';
+  entry?: 'http' | 'amqp';
 }
 
 /** Whether a route entered through `scheme` is entered over HTTP (see {@link ComponentSpec.entry}). */
@@ -102,4 +104,12 @@ export function isHttpEntryScheme(
   scheme: string,
 ): boolean {
   return registry.component(scheme)?.spec.entry === 'http';
+}
+
+/** Whether a route entered through `scheme` takes broker messages (see {@link ComponentSpec.entry}). */
+export function isAmqpEntryScheme(
+  registry: { component(scheme: string): { spec: ComponentSpec } | undefined },
+  scheme: string,
+): boolean {
+  return registry.component(scheme)?.spec.entry === 'amqp';
 }

@@ -26,6 +26,19 @@ export class AmqpGuard {
     return this.rbac.amqp.requireUserId;
   }
 
+  /**
+   * Why a message the router publishes itself (as broker user `user`, undefined when it has none) would be
+   * refused by a route guarded with `permission`; undefined when it would be let in. Checked at load, not
+   * audited.
+   */
+  refusalOfOwnUser(user: string | undefined, permission: string): AmqpRefusal | undefined {
+    if (!this.requireUserId) return undefined;
+    if (!user) return 'missing-user-id';
+    const principal = this.authenticator.principalById(user);
+    if (!principal) return 'unknown-user';
+    return this.authorizer.isGranted(principal, permission) ? undefined : 'not-granted';
+  }
+
   /** Decides (and audits, when enforcing) whether the message may enter the route. */
   checkAmqpUser(
     userId: string | undefined,

@@ -3,15 +3,18 @@ import path from 'node:path';
 import { DEFAULT_RBAC_FILE } from '../config.js';
 import type { LoadDiagnostic, RouteSet } from '../runtime/definitions.js';
 import { parseEndpointUri } from '../runtime/endpoint-uri.js';
-import { isHttpEntryScheme } from '../runtime/component.js';
+import { isAmqpEntryScheme, isHttpEntryScheme } from '../runtime/component.js';
+import { brokerUserOf } from '../transport/rabbitmq/broker-user.js';
 import type { RouterModule } from '../runtime/router-module.js';
 import type { RouterServices } from '../runtime/services.js';
 import {
   checkRbacReferences,
   createSecurity,
+  routePermission,
   denyAllRbac,
   loadRbacFile,
   ROUTER_SECURITY,
+  type Security,
 } from '../security/index.js';
 import { defineState } from '../state/index.js';
 
@@ -164,7 +167,9 @@ export function setUpAccessControl(services: RouterServices, routeSet: RouteSet)
       }),
     );
   }
-  ROUTER_SECURITY.set(services, createSecurity(rbac, logger));
+  const security = createSecurity(rbac, logger);
+  diagnostics.push(...ownTrafficRefusals(services, routeSet, security));
+  ROUTER_SECURITY.set(services, security);
   logger.info('access control enforced', {
     event: 'security-enabled',
     rbacFile: resolved,
@@ -173,6 +178,41 @@ export function setUpAccessControl(services: RouterServices, routeSet: RouteSet)
     jwt: rbac.jwt !== undefined,
     openProbes: rbac.open,
   });
+  return diagnostics;
+}
+
+/**
+ * With `amqp.requireUserId`, the messages the router publishes itself carry its broker user as `user_id`
+ * (the transport stamps it; RabbitMQ allows no other). An AMQP entry that user may not enter would
+ * dead-letter the router's own traffic: another route's onward publish to it, its own retries and circuit
+ * breaker hand-backs. Warned here, per route, with the principal to add.
+ */
+function ownTrafficRefusals(services: RouterServices, routeSet: RouteSet, security: Security): LoadDiagnostic[] {
+  if (!security.rbac.amqp.requireUserId) return [];
+  const user = brokerUserOf(services.config.rabbitmqUrl);
+  const diagnostics: LoadDiagnostic[] = [];
+  for (const route of routeSet.routes) {
+    if (!isAmqpEntryScheme(services.registry, parseEndpointUri(route.from.uri).scheme)) continue;
+    const permission = routePermission(route.id);
+    const refusal = security.amqp.refusalOfOwnUser(user, permission);
+    if (!refusal) continue;
+    const who = user
+      ? `the router's own broker user '${user}' (the user of RABBITMQ_URL) ${refusal === 'unknown-user' ? 'is not a principal of the RBAC file' : `is not granted ${permission}`}`
+      : services.config.rabbitmqUrl
+        ? 'RABBITMQ_URL names no user, so the router publishes without user_id'
+        : 'the in-memory transport publishes without user_id';
+    diagnostics.push({
+      severity: 'warning',
+      message:
+        `Route '${route.id}' takes AMQP messages under amqp.requireUserId, but ${who}: the messages the router ` +
+        `publishes to it itself (another route's \`to\`, its retries, circuit-breaker hand-backs) are dead-lettered (${refusal})`,
+      loc: route.from.loc,
+      hint: user
+        ? `Give principal '${user}' a role that grants ${permission} (docs/security.md, AMQP entry routes).`
+        : 'Put the broker user in RABBITMQ_URL (amqp://user:password@host) and grant it the route.',
+      ...(user ? { snippet: `principals:\n  - id: ${user}\n    roles: [<a role granting ${permission}>]` } : {}),
+    });
+  }
   return diagnostics;
 }
 

@@ -172,6 +172,12 @@ export interface TransportEvents {
 export interface Transport {
   readonly kind: 'rabbitmq' | 'memory';
   /**
+   * The broker user this transport logs in as, when it has one. Every message it publishes without a
+   * `user_id` of its own carries this one, so routes that require `user_id` (`amqp.requireUserId`) can
+   * tell the router's own messages (onward publishes, retries, hand-backs) from anonymous ones.
+   */
+  readonly user?: string;
+  /**
    * Declares (and remembers, to re-declare after reconnects) exchanges, queues and bindings. Waits for the
    * connection when the broker is down. Rejects with TOPOLOGY_MISMATCH when one already exists with
    * other arguments, NOT_FOUND when a binding names something missing.

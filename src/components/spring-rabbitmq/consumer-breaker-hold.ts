@@ -17,7 +17,7 @@ export class BreakerHold {
 
   constructor(
     private readonly registry: BreakerRegistry,
-    /** The breakers of this route. */
+    /** The breakers of this route that pause it when open (those it calls without onFallback). */
     readonly breakers: ReadonlySet<string>,
     private readonly queues: readonly string[],
     private readonly logger: Logger,

@@ -8,7 +8,8 @@
  *   its retry delay queue with the attempt count raised → ack;
  * - a circuit breaker of the route is open (CircuitOpenError) → the message was not tried: it goes back to
  *   its queue unchanged (no attempt counted) and the consumer pauses until the breaker lets a trial
- *   through (consumer-breaker-hold.ts);
+ *   through (consumer-breaker-hold.ts). Only breakers without onFallback raise it and pause the route: with
+ *   a fallback, each message runs the fallback while the breaker is open and is acked like any other;
  * - anything else → dead letter with provenance → ack.
  *
  * Duplicates: with `idempotentConsumer` (the default) a message whose message-id this route already
@@ -40,7 +41,9 @@ export function createSpringRabbitConsumer(endpoint: Endpoint<SpringRabbitOption
   const concurrency = options.concurrentConsumers;
   const registry = breakerRegistry(services);
   const logger = route.logger;
-  const hold = new BreakerHold(registry, new Set(registry.breakersOf(route.routeId)), queues, logger);
+  // Only breakers called without onFallback pause the route: one with a fallback answers every message
+  // from it while open, as Camel does.
+  const hold = new BreakerHold(registry, new Set(registry.pausingBreakersOf(route.routeId)), queues, logger);
   const settler = new Settler(services, route.routeId, options, hold, logger);
   // Pausing returns prefetched-but-unstarted messages to the queue, which a quorum queue counts as a
   // delivery: a route that pauses for its breakers takes only what it works on.

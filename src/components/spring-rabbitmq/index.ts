@@ -120,6 +120,7 @@ export const springRabbitComponent: ComponentSpec<SpringRabbitOptions> = {
   scheme: 'spring-rabbitmq',
   aliases: [{ scheme: 'rabbitmq', warning: RABBITMQ_ALIAS_WARNING, mapOptions: fromCamel3Options }],
   syntax: 'spring-rabbitmq:exchangeName',
+  entry: 'amqp',
   pathParameter: 'exchangeName',
   pathRequired: true,
   summary:

@@ -49,7 +49,9 @@ const SNIPPET = `circuitBreaker:
  * - A failure that is not the partner's fault (not retryable: 4xx, validation; `ignoreException`) does not
  *   count against the partner and does not take the fallback: it goes to the route's error handling.
  * - Open breaker: without onFallback the call fails at once with CallNotPermittedException
- *   (CircuitOpenError, with the breaker name and the ms until a trial is allowed).
+ *   (CircuitOpenError, with the breaker name and the ms until a trial is allowed); a consuming route then
+ *   pauses until a trial is allowed. With onFallback each message runs the fallback at once (Camel's
+ *   behaviour: short-circuited, from the fallback, not successful) and a consuming route keeps consuming.
  * - With a time limit the block is cancelled when it expires: an http call inside closes its socket.
  */
 export const circuitBreakerStep: StepSpec = {
@@ -125,7 +127,7 @@ export const circuitBreakerStep: StepSpec = {
 
     const name = definition.id ?? breakerNameOf(stepsDefinition) ?? `${context.routeId}/${definition.loc.path}`;
     const registry = breakerRegistry(context.services);
-    const { conflict } = registry.declare(name, settings, context.routeId);
+    const { conflict } = registry.declare(name, settings, context.routeId, { fallback: fallback !== undefined });
     if (conflict) context.report({ severity: 'warning', message: conflict, loc: definition.loc });
     context.addLifecycle?.({
       start: () => Promise.resolve(registry.acquire(name)),

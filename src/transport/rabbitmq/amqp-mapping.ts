@@ -49,8 +49,12 @@ export function bindingParams(binding: BindingDeclaration): BindingParams {
   };
 }
 
-/** Every message persistent; `mandatory` unless the caller opted out. */
-export function envelope(message: OutboundMessage, messageId: string): Envelope {
+/**
+ * Every message persistent; `mandatory` unless the caller opted out. `user` (the connection's user) is the
+ * `user_id` of a message that names none: RabbitMQ accepts no other value, and a route behind
+ * `amqp.requireUserId` refuses a message without one, which would include the router's own.
+ */
+export function envelope(message: OutboundMessage, messageId: string, user?: string): Envelope {
   return {
     exchange: message.exchange,
     routingKey: message.routingKey,
@@ -62,7 +66,7 @@ export function envelope(message: OutboundMessage, messageId: string): Envelope 
     headers: message.headers,
     correlationId: message.correlationId,
     replyTo: message.replyTo,
-    userId: message.userId,
+    userId: message.userId ?? user,
     type: message.type,
     expiration: message.expirationMs === undefined ? undefined : String(message.expirationMs),
     timestamp: Math.floor((message.timestamp ?? Date.now()) / 1000),

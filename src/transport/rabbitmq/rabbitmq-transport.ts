@@ -47,6 +47,7 @@ import {
   type ExchangeParams,
   type QueueParams,
 } from './amqp-mapping.js';
+import { brokerUserOf } from './broker-user.js';
 import { coalesceWrites, onReturnedSync, type ReturnNotice } from './client-internals.js';
 
 export interface RabbitMqTransportOptions {
@@ -78,6 +79,7 @@ interface PendingReturn {
 
 export class RabbitMqTransport extends EventEmitter implements Transport {
   readonly kind = 'rabbitmq' as const;
+  readonly user: string | undefined;
   private readonly logger: Logger;
   private readonly connection: Connection;
   private readonly publisher: Publisher;
@@ -105,6 +107,7 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
     this.logger = options.logger;
     this.queueDefaults = { ...DEFAULT_QUEUE_DEFAULTS, ...options.queueDefaults };
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
+    this.user = brokerUserOf(options.url);
     this.connection = new Connection({
       url: options.url,
       connectionName: options.connectionName ?? 'service-pipes',
@@ -330,7 +333,7 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
     const mandatory = message.mandatory ?? true;
     const pending: PendingReturn = { exchange: message.exchange, routingKey: message.routingKey };
     if (mandatory) this.trackReturn(messageId, pending);
-    const sent = this.publisher.send(envelope(message, messageId), message.body);
+    const sent = this.publisher.send(envelope(message, messageId, this.user), message.body);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
