@@ -21,6 +21,7 @@ import type {
   DeliveredMessage,
   HandlerOutcome,
   OutboundMessage,
+  QueueDeclaration,
   QueueInfo,
   Subscription,
   Topology,
@@ -47,10 +48,18 @@ import {
   type ExchangeParams,
   type QueueParams,
 } from './amqp-mapping.js';
-import { coalesceWrites, onReturnedSync, type ReturnNotice } from './client-internals.js';
+import { coalesceWrites, connectedAddress, onReturnedSync, type ReturnNotice } from './client-internals.js';
+import { parseRabbitMqUrls } from '../../config/rabbitmq-urls.js';
 
 export interface RabbitMqTransportOptions {
+  /**
+   * One AMQP URL, or several separated by commas (the nodes of a cluster, same user/password/vhost):
+   * connections go to the first; when one is lost or refused the next is tried, in order, round the list,
+   * with a jittered exponential pause between attempts (retryLowMs..retryHighMs).
+   */
   url: string;
+  /** `x-quorum-initial-group-size` of quorum queues that do not set it. Unset → the broker's default. */
+  quorumGroupSize?: number;
   logger: Logger;
   /** Shown in the management UI. Default `service-pipes`. */
   connectionName?: string;
@@ -82,6 +91,7 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
   private readonly connection: Connection;
   private readonly publisher: Publisher;
   private readonly queueDefaults: QueueDefaults;
+  private readonly quorumGroupSize: number | undefined;
   private readonly publishTimeoutMs: number;
   private readonly remembered = new RememberedTopology();
   /** Handed to the publisher once and updated in place: each new publisher channel declares what is known. */
@@ -105,8 +115,12 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
     this.logger = options.logger;
     this.queueDefaults = { ...DEFAULT_QUEUE_DEFAULTS, ...options.queueDefaults };
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
+    this.quorumGroupSize = options.quorumGroupSize;
+    const addresses = parseRabbitMqUrls(options.url);
     this.connection = new Connection({
-      url: options.url,
+      url: addresses.url,
+      // rabbitmq-client moves to the next host on every attempt, after a random pause in the backoff window.
+      hosts: addresses.hosts,
       connectionName: options.connectionName ?? 'service-pipes',
       retryLow: options.retryLowMs ?? 1000,
       retryHigh: options.retryHighMs ?? 30_000,
@@ -163,7 +177,7 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
   private onConnected(): void {
     this.connected = true;
     this.blocked = false;
-    this.logger.info('Connected to RabbitMQ');
+    this.logger.info('Connected to RabbitMQ', { node: connectedAddress(this.connection) });
     void this.redeclareRemembered();
   }
 
@@ -259,6 +273,10 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
     this.syncPublisherTopology();
   }
 
+  private queueParams(queue: QueueDeclaration): Exclude<QueueParams, string> {
+    return queueParams(resolveQueue(queue, this.queueDefaults), this.quorumGroupSize);
+  }
+
   /** Declares through the connection's own channel; maps the broker's refusals to transport errors. */
   private async apply(topology: Topology): Promise<void> {
     for (const exchange of topology.exchanges ?? []) {
@@ -269,7 +287,7 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
       );
     }
     for (const queue of topology.queues ?? []) {
-      const params = queueParams(resolveQueue(queue, this.queueDefaults));
+      const params = this.queueParams(queue);
       await this.refusalToError(this.connection.queueDeclare(params), 'queue', queue.name);
     }
     for (const binding of topology.bindings ?? []) {
@@ -313,7 +331,7 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
     replace(this.publisherTopology.exchanges, all.exchanges.map(exchangeParams));
     replace(
       this.publisherTopology.queues,
-      all.queues.map((queue) => queueParams(resolveQueue(queue, this.queueDefaults))),
+      all.queues.map((queue) => this.queueParams(queue)),
     );
     replace(this.publisherTopology.queueBindings, all.bindings.map(bindingParams));
   }
@@ -454,7 +472,7 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
           {
             queue: options.queue,
             // Re-declared on every new consumer channel, so the queue is back even if the broker lost it.
-            queueOptions: queue ? queueParams(resolveQueue(queue, this.queueDefaults)) : { passive: true },
+            queueOptions: queue ? this.queueParams(queue) : { passive: true },
             exchanges: (declared.exchanges ?? []).map(exchangeParams),
             queueBindings: (declared.bindings ?? []).map(bindingParams),
             qos: { prefetchCount: options.prefetch },
