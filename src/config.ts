@@ -1,4 +1,5 @@
 import { parseDuration } from './units/duration.js';
+import { parseQuorumGroupSize, rabbitMqUrlFromEnv } from './config/rabbitmq-urls.js';
 
 /** Router configuration: environment variables and CLI flags, with documented defaults. */
 export interface RouterConfig {
@@ -12,8 +13,16 @@ export interface RouterConfig {
   resources: string[];
   /** JSON Schema folder (`SCHEMAS_DIR`). Default `schemas`. */
   schemasDir: string;
-  /** `RABBITMQ_URL`; unset → the embedded in-memory transport. */
+  /**
+   * `RABBITMQ_URL` or `RABBITMQ_URLS`: one AMQP URL, or the nodes of a cluster separated by commas (tried
+   * in order; same user, password and vhost). Unset → the embedded in-memory transport.
+   */
   rabbitmqUrl?: string;
+  /**
+   * `RABBITMQ_QUORUM_GROUP_SIZE`: replicas a router-owned quorum queue is created with
+   * (`x-quorum-initial-group-size`). Unset → RabbitMQ's default (every cluster node). RabbitMQ only.
+   */
+  quorumGroupSize?: number;
   /** `REDIS_URL`; unset → in-memory stores. */
   redisUrl?: string;
   /**
@@ -59,7 +68,8 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): RouterConfi
     routes: env.ROUTES_DIR ? env.ROUTES_DIR.split(',') : ['routes'],
     resources: [],
     schemasDir: env.SCHEMAS_DIR ?? 'schemas',
-    rabbitmqUrl: env.RABBITMQ_URL || undefined,
+    rabbitmqUrl: rabbitMqUrlFromEnv(env),
+    quorumGroupSize: parseQuorumGroupSize(env.RABBITMQ_QUORUM_GROUP_SIZE),
     redisUrl: env.REDIS_URL || undefined,
     rbacFile: env.RBAC_FILE || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',

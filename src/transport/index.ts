@@ -21,6 +21,7 @@ export function createTransport(
     return new RabbitMqTransport({
       ...rabbitOptions,
       url: config.rabbitmqUrl,
+      quorumGroupSize: rabbitOptions.quorumGroupSize ?? config.quorumGroupSize,
       logger: logger.child({ transport: 'rabbitmq' }),
     });
   }

@@ -20,13 +20,23 @@ export type QueueParams = Parameters<Connection['queueDeclare']>[0] & object;
 export type ExchangeParams = Parameters<Connection['exchangeDeclare']>[0];
 export type BindingParams = Parameters<Connection['queueBind']>[0];
 
-export function queueParams(queue: ResolvedQueue): Exclude<QueueParams, string> {
+/**
+ * `quorumGroupSize` becomes `x-quorum-initial-group-size` of a quorum queue whose declaration does not set
+ * it: how many cluster nodes hold a replica (the broker confirms a publish once a majority of them has it).
+ */
+export function queueParams(queue: ResolvedQueue, quorumGroupSize?: number): Exclude<QueueParams, string> {
+  const groupSize =
+    queue.type === 'quorum' &&
+    quorumGroupSize !== undefined &&
+    !('x-quorum-initial-group-size' in queue.arguments)
+      ? { 'x-quorum-initial-group-size': quorumGroupSize }
+      : {};
   return {
     queue: queue.name,
     durable: queue.durable,
     exclusive: queue.exclusive,
     autoDelete: queue.autoDelete,
-    arguments: queue.arguments,
+    arguments: { ...queue.arguments, ...groupSize },
   };
 }
 

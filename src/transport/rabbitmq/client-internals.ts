@@ -207,3 +207,13 @@ function holdPerTurn(socket: Socket): void {
     return destroy(error);
   };
 }
+
+/**
+ * `host:port` of the node the connection is on now (with several addresses, logs say which node the
+ * client failed over to); undefined when there is no open socket.
+ */
+export function connectedAddress(connection: Connection): string | undefined {
+  const socket = (connection as unknown as ConnectionInternals)._socket;
+  if (!socket?.remoteAddress || !socket.remotePort) return undefined;
+  return `${socket.remoteAddress}:${socket.remotePort}`;
+}

@@ -21,6 +21,7 @@ import type {
   DeliveredMessage,
   HandlerOutcome,
   OutboundMessage,
+  QueueDeclaration,
   QueueInfo,
   Subscription,
   Topology,
@@ -48,10 +49,18 @@ import {
   type QueueParams,
 } from './amqp-mapping.js';
 import { brokerUserOf } from './broker-user.js';
-import { coalesceWrites, onReturnedSync, type ReturnNotice } from './client-internals.js';
+import { coalesceWrites, connectedAddress, onReturnedSync, type ReturnNotice } from './client-internals.js';
+import { parseRabbitMqUrls } from '../../config/rabbitmq-urls.js';
 
 export interface RabbitMqTransportOptions {
+  /**
+   * One AMQP URL, or several separated by commas (the nodes of a cluster, same user/password/vhost):
+   * connections go to the first; when one is lost or refused the next is tried, in order, round the list,
+   * with a jittered exponential pause between attempts (retryLowMs..retryHighMs).
+   */
   url: string;
+  /** `x-quorum-initial-group-size` of quorum queues that do not set it. Unset → the broker's default. */
+  quorumGroupSize?: number;
   logger: Logger;
   /** Shown in the management UI. Default `service-pipes`. */
   connectionName?: string;
@@ -84,6 +93,7 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
   private readonly connection: Connection;
   private readonly publisher: Publisher;
   private readonly queueDefaults: QueueDefaults;
+  private readonly quorumGroupSize: number | undefined;
   private readonly publishTimeoutMs: number;
   private readonly remembered = new RememberedTopology();
   /** Handed to the publisher once and updated in place: each new publisher channel declares what is known. */
@@ -107,9 +117,14 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
     this.logger = options.logger;
     this.queueDefaults = { ...DEFAULT_QUEUE_DEFAULTS, ...options.queueDefaults };
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
-    this.user = brokerUserOf(options.url);
+    this.quorumGroupSize = options.quorumGroupSize;
+    const addresses = parseRabbitMqUrls(options.url);
+    // Every address of the list carries the same user (parseRabbitMqUrls checks it).
+    this.user = brokerUserOf(addresses.url);
     this.connection = new Connection({
-      url: options.url,
+      url: addresses.url,
+      // rabbitmq-client moves to the next host on every attempt, after a random pause in the backoff window.
+      hosts: addresses.hosts,
       connectionName: options.connectionName ?? 'service-pipes',
       retryLow: options.retryLowMs ?? 1000,
       retryHigh: options.retryHighMs ?? 30_000,
@@ -166,7 +181,7 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
   private onConnected(): void {
     this.connected = true;
     this.blocked = false;
-    this.logger.info('Connected to RabbitMQ');
+    this.logger.info('Connected to RabbitMQ', { node: connectedAddress(this.connection) });
     void this.redeclareRemembered();
   }
 
@@ -262,6 +277,10 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
     this.syncPublisherTopology();
   }
 
+  private queueParams(queue: QueueDeclaration): Exclude<QueueParams, string> {
+    return queueParams(resolveQueue(queue, this.queueDefaults), this.quorumGroupSize);
+  }
+
   /** Declares through the connection's own channel; maps the broker's refusals to transport errors. */
   private async apply(topology: Topology): Promise<void> {
     for (const exchange of topology.exchanges ?? []) {
@@ -272,7 +291,7 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
       );
     }
     for (const queue of topology.queues ?? []) {
-      const params = queueParams(resolveQueue(queue, this.queueDefaults));
+      const params = this.queueParams(queue);
       await this.refusalToError(this.connection.queueDeclare(params), 'queue', queue.name);
     }
     for (const binding of topology.bindings ?? []) {
@@ -316,7 +335,7 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
     replace(this.publisherTopology.exchanges, all.exchanges.map(exchangeParams));
     replace(
       this.publisherTopology.queues,
-      all.queues.map((queue) => queueParams(resolveQueue(queue, this.queueDefaults))),
+      all.queues.map((queue) => this.queueParams(queue)),
     );
     replace(this.publisherTopology.queueBindings, all.bindings.map(bindingParams));
   }
@@ -457,7 +476,7 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
           {
             queue: options.queue,
             // Re-declared on every new consumer channel, so the queue is back even if the broker lost it.
-            queueOptions: queue ? queueParams(resolveQueue(queue, this.queueDefaults)) : { passive: true },
+            queueOptions: queue ? this.queueParams(queue) : { passive: true },
             exchanges: (declared.exchanges ?? []).map(exchangeParams),
             queueBindings: (declared.bindings ?? []).map(bindingParams),
             qos: { prefetchCount: options.prefetch },
