@@ -77,193 +77,355 @@ var jsonata = (function() {
 
     // Start of Evaluator code
 
-    var staticFrame = createFrame(null);
+
+    /*
+     * The evaluator, compiled. jsonata walks the AST on every evaluation (evaluate(expr, input, environment)
+     * switches on expr.type per node); here every node is turned once into a closure
+     * `(input, environment) => result` that holds its children's closures, with the operator, the step kinds
+     * and the node's flags decided at compile time. Each closure does what jsonata's evaluate does for its
+     * node, in the same order, so results and errors are jsonata's.
+     *
+     * Two compilations exist per node: a plain one, and an instrumented one that also does what jsonata does
+     * on every node for its guard rails and hooks (the depth count and timeout of the `stack` and `timeout`
+     * options, the `__evaluate_entry` / `__evaluate_exit` callbacks, `isParallelCall`). An evaluation uses the
+     * instrumented one only when one of those is set, so a plain evaluation pays for none of them.
+     */
+    var PLAIN = 0;
+    var INSTRUMENTED = 1;
+    var ENTRY = Symbol.for('jsonata.__evaluate_entry');
+    var EXIT = Symbol.for('jsonata.__evaluate_exit');
+    var FRAME_PUSH = Symbol.for('jsonata.__createFrame_push');
+    var compiledNodes = [new WeakMap(), new WeakMap()];
+    var hasOwn = Object.prototype.hasOwnProperty;
 
     /**
-     * Evaluate expression against input data
+     * Evaluate expression against input data (the compiled closure of the node, compiled on first use)
      * @param {Object} expr - JSONata expression
      * @param {Object} input - Input data to evaluate against
      * @param {Object} environment - Environment
      * @returns {*} Evaluated input data
      */
     function evaluate(expr, input, environment) {
-        var result;
-
-        environment.base.depth++;
-        environment.base.guardrails();
-        var entryCallback = environment.lookup(Symbol.for('jsonata.__evaluate_entry'));
-        if(entryCallback) {
-            entryCallback(expr, input, environment);
-        }
-
-        switch (expr.type) {
-            case 'path':
-                result = evaluatePath(expr, input, environment);
-                break;
-            case 'binary':
-                result = evaluateBinary(expr, input, environment);
-                break;
-            case 'unary':
-                result = evaluateUnary(expr, input, environment);
-                break;
-            case 'name':
-                result = evaluateName(expr, input, environment);
-                break;
-            case 'string':
-            case 'number':
-            case 'value':
-                result = evaluateLiteral(expr, input, environment);
-                break;
-            case 'wildcard':
-                result = evaluateWildcard(expr, input, environment);
-                break;
-            case 'descendant':
-                result = evaluateDescendants(expr, input, environment);
-                break;
-            case 'parent':
-                result = environment.lookup(expr.slot.label);
-                break;
-            case 'condition':
-                result = evaluateCondition(expr, input, environment);
-                break;
-            case 'block':
-                result = evaluateBlock(expr, input, environment);
-                break;
-            case 'bind':
-                result = evaluateBindExpression(expr, input, environment);
-                break;
-            case 'regex':
-                result = evaluateRegex(expr, input, environment);
-                break;
-            case 'function':
-                result = evaluateFunction(expr, input, environment);
-                break;
-            case 'variable':
-                result = evaluateVariable(expr, input, environment);
-                break;
-            case 'lambda':
-                result = evaluateLambda(expr, input, environment);
-                break;
-            case 'partial':
-                result = evaluatePartialApplication(expr, input, environment);
-                break;
-            case 'apply':
-                result = evaluateApplyExpression(expr, input, environment);
-                break;
-            case 'transform':
-                result = evaluateTransformExpression(expr, input, environment);
-                break;
-        }
-
-        if (Object.prototype.hasOwnProperty.call(expr, 'predicate')) {
-            for(var ii = 0; ii < expr.predicate.length; ii++) {
-                result = evaluateFilter(expr.predicate[ii].expr, result, environment);
-            }
-        }
-
-        if (expr.type !== 'path' && Object.prototype.hasOwnProperty.call(expr, 'group')) {
-            result = evaluateGroupExpression(expr.group, result, environment);
-        }
-
-        var exitCallback = environment.lookup(Symbol.for('jsonata.__evaluate_exit'));
-        if(exitCallback) {
-            exitCallback(expr, input, environment, result);
-        }
-
-        if(result && isSequence(result) && !result.tupleStream) {
-            if(expr.keepArray) {
-                result.keepSingleton = true;
-            }
-            if(result.length === 0) {
-                result = undefined;
-            } else if(result.length === 1) {
-                result =  result.keepSingleton ? result : result[0];
-            }
-
-        }
-
-        environment.base.depth--;
-
-        return result;
+        return compile(expr, environment.base.mode)(input, environment);
     }
 
     /**
-     * Evaluate path expression against input data
+     * The closure evaluating a node (memoised per node and mode).
      * @param {Object} expr - JSONata expression
-     * @param {Object} input - Input data to evaluate against
-     * @param {Object} environment - Environment
-     * @returns {*} Evaluated input data
+     * @param {number} mode - PLAIN or INSTRUMENTED
+     * @returns {Function} (input, environment) => result
      */
-    function evaluatePath(expr, input, environment) {
-        var inputSequence;
-        // expr is an array of steps
-        // if the first step is a variable reference ($...), including root reference ($$),
-        //   then the path is absolute rather than relative
-        if (Array.isArray(input) && expr.steps[0].type !== 'variable') {
-            inputSequence = input;
-        } else {
-            // if input is not an array, make it so
-            inputSequence = environment.base.createSequence(input);
+    function compile(expr, mode) {
+        var memo = compiledNodes[mode];
+        var run = memo.get(expr);
+        if (run === undefined) {
+            run = compileNode(expr, mode);
+            memo.set(expr, run);
+        }
+        return run;
+    }
+
+    // jsonata's evaluate(): the node's own evaluation, then its predicates and group, then the sequence rules
+    function compileNode(expr, mode) {
+        var body = compileBody(expr, mode);
+        var predicates = null;
+        if (hasOwn.call(expr, 'predicate')) {
+            predicates = expr.predicate.map(function (predicate) {
+                return compileFilter(predicate.expr, mode);
+            });
+        }
+        var group = null;
+        if (expr.type !== 'path' && hasOwn.call(expr, 'group')) {
+            group = compileGroupExpression(expr.group, mode);
+        }
+        var keepArray = expr.keepArray;
+
+        if (mode === INSTRUMENTED) {
+            return function (input, environment) {
+                var result;
+                environment.base.depth++;
+                environment.base.guardrails();
+                var entryCallback = environment.lookup(ENTRY);
+                if (entryCallback) {
+                    entryCallback(expr, input, environment);
+                }
+                result = body(input, environment);
+                if (predicates !== null) {
+                    for (var ii = 0; ii < predicates.length; ii++) {
+                        result = predicates[ii](result, environment);
+                    }
+                }
+                if (group !== null) {
+                    result = group(result, environment);
+                }
+                var exitCallback = environment.lookup(EXIT);
+                if (exitCallback) {
+                    exitCallback(expr, input, environment, result);
+                }
+                result = normalise(result, keepArray);
+                environment.base.depth--;
+                return result;
+            };
         }
 
-        var resultSequence;
-        var isTupleStream = false;
-        var tupleBindings = undefined;
+        // literals: nothing to normalise
+        if ((expr.type === 'string' || expr.type === 'number' || expr.type === 'value') && predicates === null && group === null) {
+            return body;
+        }
+        if (predicates === null && group === null) {
+            return function (input, environment) {
+                var result = body(input, environment);
+                if (result && result.sequence === true && !result.tupleStream && Array.isArray(result)) {
+                    return normalise(result, keepArray);
+                }
+                return result;
+            };
+        }
+        return function (input, environment) {
+            var result = body(input, environment);
+            if (predicates !== null) {
+                for (var ii = 0; ii < predicates.length; ii++) {
+                    result = predicates[ii](result, environment);
+                }
+            }
+            if (group !== null) {
+                result = group(result, environment);
+            }
+            return normalise(result, keepArray);
+        };
+    }
 
-        // evaluate each step in turn
-        for(var ii = 0; ii < expr.steps.length; ii++) {
-            var step = expr.steps[ii];
+    // a sequence of none is undefined, a sequence of one its item (unless kept as an array)
+    function normalise(result, keepArray) {
+        if (result && isSequence(result) && !result.tupleStream) {
+            if (keepArray) {
+                result.keepSingleton = true;
+            }
+            if (result.length === 0) {
+                result = undefined;
+            } else if (result.length === 1) {
+                result = result.keepSingleton ? result : result[0];
+            }
+        }
+        return result;
+    }
 
-            if(step.tuple) {
-                isTupleStream = true;
+    function compileBody(expr, mode) {
+        switch (expr.type) {
+            case 'path':
+                return compilePath(expr, mode);
+            case 'binary':
+                return compileBinary(expr, mode);
+            case 'unary':
+                return compileUnary(expr, mode);
+            case 'name':
+                return compileName(expr);
+            case 'string':
+            case 'number':
+            case 'value':
+                return compileLiteral(expr);
+            case 'wildcard':
+                return evaluateWildcard;
+            case 'descendant':
+                return evaluateDescendants;
+            case 'parent':
+                var label = expr.slot.label;
+                return function (input, environment) {
+                    return environment.lookup(label);
+                };
+            case 'condition':
+                return compileCondition(expr, mode);
+            case 'block':
+                return compileBlock(expr, mode);
+            case 'bind':
+                return compileBind(expr, mode);
+            case 'regex':
+                return function (input, environment) {
+                    return evaluateRegex(expr, input, environment);
+                };
+            case 'function':
+                var call = compileFunction(expr, mode);
+                return function (input, environment) {
+                    return call(input, environment, undefined);
+                };
+            case 'variable':
+                return compileVariable(expr);
+            case 'lambda':
+                return compileLambda(expr, mode);
+            case 'partial':
+                return compilePartialApplication(expr, mode);
+            case 'apply':
+                return compileApplyExpression(expr, mode);
+            case 'transform':
+                return compileTransformExpression(expr, mode);
+            default:
+                return function () {
+                    return undefined;
+                };
+        }
+    }
+
+    /**
+     * Path expression: its steps in turn
+     * @param {Object} expr - JSONata expression
+     * @param {number} mode - compilation mode
+     * @returns {Function} evaluator
+     */
+    function compilePath(expr, mode) {
+        var steps = expr.steps;
+        var relative = steps[0].type !== 'variable';
+        var simple = compileSimplePath(expr, mode);
+        // per step: how it is evaluated (jsonata decides the same from the step's flags, on every evaluation)
+        var plan = [];
+        var tupleSeen = false;
+        for (var ii = 0; ii < steps.length; ii++) {
+            var step = steps[ii];
+            if (step.tuple) {
+                tupleSeen = true;
+            }
+            var kind;
+            var run;
+            if (ii === 0 && step.consarray) {
+                kind = 'cons';
+                run = compile(step, mode);
+            } else if (tupleSeen) {
+                kind = 'tuple';
+                run = compileTupleStep(step, mode);
+            } else {
+                kind = 'step';
+                run = compileStep(step, mode, ii === steps.length - 1);
+            }
+            plan.push({ kind: kind, run: run, tupleStream: tupleSeen, keepsInput: typeof step.focus !== 'undefined' });
+        }
+        var keepTuples = expr.tuple;
+        var keepSingletonArray = expr.keepSingletonArray;
+        var group = hasOwn.call(expr, 'group') ? compileGroupExpression(expr.group, mode) : null;
+
+        return function (input, environment) {
+            if (simple !== null) {
+                var answer = simple(input, environment);
+                if (answer !== NOT_SIMPLE) {
+                    return answer;
+                }
+            }
+            var inputSequence;
+            // if the first step is a variable reference ($...), including root reference ($$),
+            //   then the path is absolute rather than relative
+            if (Array.isArray(input) && relative) {
+                inputSequence = input;
+            } else {
+                // if input is not an array, make it so
+                inputSequence = environment.base.createSequence(input);
             }
 
-            // if the first step is an explicit array constructor, then just evaluate that (i.e. don't iterate over a context array)
-            if(ii === 0 && step.consarray) {
-                resultSequence = evaluate(step, inputSequence, environment);
-            } else {
-                if(isTupleStream) {
-                    tupleBindings = evaluateTupleStep(step, inputSequence, tupleBindings, environment);
+            var resultSequence;
+            var isTupleStream = false;
+            var tupleBindings = undefined;
+
+            for (var ii = 0; ii < plan.length; ii++) {
+                var stepPlan = plan[ii];
+                isTupleStream = stepPlan.tupleStream;
+                if (stepPlan.kind === 'cons') {
+                    resultSequence = stepPlan.run(inputSequence, environment);
+                } else if (stepPlan.kind === 'tuple') {
+                    tupleBindings = stepPlan.run(inputSequence, tupleBindings, environment);
                 } else {
-                    resultSequence = evaluateStep(step, inputSequence, environment, ii === expr.steps.length - 1);
+                    resultSequence = stepPlan.run(inputSequence, environment);
+                }
+
+                if (!isTupleStream && (typeof resultSequence === 'undefined' || resultSequence.length === 0)) {
+                    break;
+                }
+
+                if (!stepPlan.keepsInput) {
+                    inputSequence = resultSequence;
                 }
             }
 
-            if (!isTupleStream && (typeof resultSequence === 'undefined' || resultSequence.length === 0)) {
-                break;
-            }
-
-            if(typeof step.focus === 'undefined') {
-                inputSequence = resultSequence;
-            }
-
-        }
-
-        if(isTupleStream) {
-            if(expr.tuple) {
-                // tuple stream is carrying ancestry information - keep this
-                resultSequence = tupleBindings;
-            } else {
-                resultSequence = environment.base.createSequence();
-                for (ii = 0; ii < tupleBindings.length; ii++) {
-                    resultSequence.push(tupleBindings[ii]['@']);
+            if (isTupleStream) {
+                if (keepTuples) {
+                    // tuple stream is carrying ancestry information - keep this
+                    resultSequence = tupleBindings;
+                } else {
+                    resultSequence = environment.base.createSequence();
+                    for (ii = 0; ii < tupleBindings.length; ii++) {
+                        resultSequence.push(tupleBindings[ii]['@']);
+                    }
                 }
             }
-        }
 
-        if(expr.keepSingletonArray) {
-            // if the array is explicitly constructed in the expression and marked to promote singleton sequences to array
-            if(Array.isArray(resultSequence) && resultSequence.cons && !resultSequence.sequence) {
-                resultSequence = environment.base.createSequence(resultSequence);
+            if (keepSingletonArray) {
+                // if the array is explicitly constructed in the expression and marked to promote singleton sequences to array
+                if (Array.isArray(resultSequence) && resultSequence.cons && !resultSequence.sequence) {
+                    resultSequence = environment.base.createSequence(resultSequence);
+                }
+                resultSequence.keepSingleton = true;
             }
-            resultSequence.keepSingleton = true;
-        }
 
-        if (Object.prototype.hasOwnProperty.call(expr, 'group')) {
-            resultSequence = evaluateGroupExpression(expr.group, isTupleStream ? tupleBindings : resultSequence, environment)
-        }
+            if (group !== null) {
+                resultSequence = group(isTupleStream ? tupleBindings : resultSequence, environment);
+            }
 
-        return resultSequence;
+            return resultSequence;
+        };
+    }
+
+    var NOT_SIMPLE = Symbol('not a simple path');
+
+    /*
+     * `a.b.c`, `$.a.b`, `$var.a.b`: field names after an optional variable, nothing else on any step. On an
+     * object (not an array) each lookup that gives a value that is neither an array nor undefined leaves a
+     * sequence of one, which jsonata unwraps at the end: the result is that value. Anything else (an array on
+     * the way, a missing field: empty sequences, flattening) answers NOT_SIMPLE and the general path runs
+     * from the start; a lookup has no effects, so starting over is exact.
+     */
+    function compileSimplePath(expr, mode) {
+        if (mode !== PLAIN || expr.keepSingletonArray || expr.tuple || hasOwn.call(expr, 'group')) {
+            return null;
+        }
+        var steps = expr.steps;
+        var start = 0;
+        var first = null;
+        if (steps[0].type === 'variable') {
+            if (!plainStep(steps[0]) || steps.length < 2) {
+                return null;
+            }
+            first = compileVariable(steps[0]);
+            start = 1;
+        }
+        var names = [];
+        for (var ii = start; ii < steps.length; ii++) {
+            if (steps[ii].type !== 'name' || !plainStep(steps[ii])) {
+                return null;
+            }
+            names.push(steps[ii].value);
+        }
+        if (names.length === 0) {
+            return null;
+        }
+        return function (input, environment) {
+            var value = first === null ? input : first(input, environment);
+            for (var ii = 0; ii < names.length; ii++) {
+                if (value === null || typeof value !== 'object' || Array.isArray(value) || isFunction(value) || !hasOwn.call(value, names[ii])) {
+                    return NOT_SIMPLE;
+                }
+                value = value[names[ii]];
+            }
+            if (value === undefined || Array.isArray(value)) {
+                return NOT_SIMPLE;
+            }
+            return value;
+        };
+    }
+
+    // a step with nothing on it but its name: no predicate, stage, group, focus, index, tuple, keep-array
+    function plainStep(step) {
+        for (var key in step) {
+            if (key !== 'type' && key !== 'value' && key !== 'position') {
+                return false;
+            }
+        }
+        return true;
     }
 
     function createFrameFromTuple(environment, tuple) {
@@ -275,181 +437,213 @@ var jsonata = (function() {
     }
 
     /**
-     * Evaluate a step within a path
+     * A step within a path
      * @param {Object} expr - JSONata expression
-     * @param {Object} input - Input data to evaluate against
-     * @param {Object} environment - Environment
+     * @param {number} mode - compilation mode
      * @param {boolean} lastStep - flag the last step in a path
-     * @returns {*} Evaluated input data
+     * @returns {Function} (inputSequence, environment) => result sequence
      */
-    function evaluateStep(expr, input, environment, lastStep) {
-        var result;
+    function compileStep(expr, mode, lastStep) {
         if(expr.type === 'sort') {
-             result = evaluateSortExpression(expr, input, environment);
-             if(expr.stages) {
-                 result = evaluateStages(expr.stages, result, environment);
-             }
-             return result;
-        }
-
-        result = environment.base.createSequence();
-
-        for(var ii = 0; ii < input.length; ii++) {
-            var res = evaluate(expr, input[ii], environment);
-            if(expr.stages) {
-                for(var ss = 0; ss < expr.stages.length; ss++) {
-                    res = evaluateFilter(expr.stages[ss].expr, res, environment);
+            var sort = compileSortExpression(expr, mode);
+            var sortStages = expr.stages ? compileStages(expr.stages, mode) : null;
+            return function (input, environment) {
+                var result = sort(input, environment);
+                if (sortStages !== null) {
+                    result = sortStages(result, environment);
                 }
-            }
-            if(typeof res !== 'undefined') {
-                result.push(res);
-            }
+                return result;
+            };
         }
-
-        var resultSequence = environment.base.createSequence();
-        if(lastStep && result.length === 1 && Array.isArray(result[0]) && !isSequence(result[0])) {
-            resultSequence = result[0];
-        } else {
-            // flatten the sequence
-            Array.prototype.forEach.call(result, function(res) {
-                if (!Array.isArray(res) || res.cons) {
-                    // it's not an array - just push into the result sequence
-                    resultSequence.push(res);
-                } else {
-                    // res is a sequence - flatten it into the parent sequence
-                    Array.prototype.forEach.call(res, val => resultSequence.push(val));
-                }
+        var run = compile(expr, mode);
+        var stages = null;
+        if (expr.stages) {
+            stages = expr.stages.map(function (stage) {
+                return compileFilter(stage.expr, mode);
             });
         }
+        return function (input, environment) {
+            var result = environment.base.createSequence();
 
-        return resultSequence;
+            for(var ii = 0; ii < input.length; ii++) {
+                var res = run(input[ii], environment);
+                if(stages !== null) {
+                    for(var ss = 0; ss < stages.length; ss++) {
+                        res = stages[ss](res, environment);
+                    }
+                }
+                if(typeof res !== 'undefined') {
+                    result.push(res);
+                }
+            }
+
+            var resultSequence = environment.base.createSequence();
+            if(lastStep && result.length === 1 && Array.isArray(result[0]) && !isSequence(result[0])) {
+                resultSequence = result[0];
+            } else {
+                // flatten the sequence
+                for (var rr = 0; rr < result.length; rr++) {
+                    var item = result[rr];
+                    if (!Array.isArray(item) || item.cons) {
+                        // it's not an array - just push into the result sequence
+                        resultSequence.push(item);
+                    } else {
+                        // item is a sequence - flatten it into the parent sequence
+                        for (var vv = 0; vv < item.length; vv++) {
+                            resultSequence.push(item[vv]);
+                        }
+                    }
+                }
+            }
+
+            return resultSequence;
+        };
     }
 
-    function evaluateStages(stages, input, environment) {
-        var result = input;
-        for(var ss = 0; ss < stages.length; ss++) {
-            var stage = stages[ss];
-            switch(stage.type) {
-                case 'filter':
-                    result = evaluateFilter(stage.expr, result, environment);
-                    break;
-                case 'index':
+    function compileStages(stages, mode) {
+        var plan = stages.map(function (stage) {
+            return stage.type === 'filter' ? { filter: compileFilter(stage.expr, mode) } : { index: stage.type === 'index', value: stage.value };
+        });
+        return function (input, environment) {
+            var result = input;
+            for(var ss = 0; ss < plan.length; ss++) {
+                var stage = plan[ss];
+                if (stage.filter) {
+                    result = stage.filter(result, environment);
+                } else if (stage.index) {
                     for(var ee = 0; ee < result.length; ee++) {
                         var tuple = result[ee];
                         tuple[stage.value] = ee;
                     }
-                    break;
-            }
-        }
-        return result;
-    }
-
-    /**
-     * Evaluate a step within a path
-     * @param {Object} expr - JSONata expression
-     * @param {Object} input - Input data to evaluate against
-     * @param {Object} tupleBindings - The tuple stream
-     * @param {Object} environment - Environment
-     * @returns {*} Evaluated input data
-     */
-    function evaluateTupleStep(expr, input, tupleBindings, environment) {
-        var result;
-        if(expr.type === 'sort') {
-            if(tupleBindings) {
-                result = evaluateSortExpression(expr, tupleBindings, environment);
-            } else {
-                var sorted = evaluateSortExpression(expr, input, environment);
-                result = environment.base.createSequence();
-                result.tupleStream = true;
-                for(var ss = 0; ss < sorted.length; ss++) {
-                    var tuple = {'@': sorted[ss]};
-                    tuple[expr.index] = ss;
-                    result.push(tuple);
                 }
-            }
-            if(expr.stages) {
-                result = evaluateStages(expr.stages, result, environment);
             }
             return result;
-        }
-
-        result = environment.base.createSequence();
-        result.tupleStream = true;
-        var stepEnv = environment;
-        if(tupleBindings === undefined) {
-            tupleBindings = input.map(item => { return {'@': item} });
-        }
-
-        for(var ee = 0; ee < tupleBindings.length; ee++) {
-            stepEnv = createFrameFromTuple(environment, tupleBindings[ee]);
-            var res = evaluate(expr, tupleBindings[ee]['@'], stepEnv);
-            // res is the binding sequence for the output tuple stream
-            if(typeof res !== 'undefined') {
-                if (!Array.isArray(res)) {
-                    res = [res];
-                }
-                for (var bb = 0; bb < res.length; bb++) {
-                    tuple = Object.create(null);
-                    Object.assign(tuple, tupleBindings[ee]);
-                    if(res.tupleStream) {
-                        Object.assign(tuple, res[bb]);
-                    } else {
-                        if (expr.focus) {
-                            tuple[expr.focus] = res[bb];
-                            tuple['@'] = tupleBindings[ee]['@'];
-                        } else {
-                            tuple['@'] = res[bb];
-                        }
-                        if (expr.index) {
-                            tuple[expr.index] = bb;
-                        }
-                        if (expr.ancestor) {
-                            tuple[expr.ancestor.label] = tupleBindings[ee]['@'];
-                        }
-                    }
-                    result.push(tuple);
-                }
-            }
-        }
-
-        if(expr.stages) {
-            result = evaluateStages(expr.stages, result, environment);
-        }
-
-        return result;
+        };
     }
 
     /**
-     * Apply filter predicate to input data
-     * @param {Object} predicate - filter expression
-     * @param {Object} input - Input data to apply predicates against
-     * @param {Object} environment - Environment
-     * @returns {*} Result after applying predicates
+     * A step within a path that carries a tuple stream
+     * @param {Object} expr - JSONata expression
+     * @param {number} mode - compilation mode
+     * @returns {Function} (input, tupleBindings, environment) => tuple stream
      */
-    function evaluateFilter(predicate, input, environment) {
-        var results = environment.base.createSequence();
-        if( input && input.tupleStream) {
-            results.tupleStream = true;
-        }
-        if (!Array.isArray(input)) {
-            input = environment.base.createSequence(input);
-        }
-        if (predicate.type === 'number') {
-            var index = Math.floor(predicate.value);  // round it down
-            if (index < 0) {
-                // count in from end of array
-                index = input.length + index;
-            }
-            var item = input[index];
-            if(typeof item !== 'undefined') {
-                if(Array.isArray(item)) {
-                    results = item;
+    function compileTupleStep(expr, mode) {
+        var stages = expr.stages ? compileStages(expr.stages, mode) : null;
+        if(expr.type === 'sort') {
+            var sort = compileSortExpression(expr, mode);
+            return function (input, tupleBindings, environment) {
+                var result;
+                if(tupleBindings) {
+                    result = sort(tupleBindings, environment);
                 } else {
-                    results.push(item);
+                    var sorted = sort(input, environment);
+                    result = environment.base.createSequence();
+                    result.tupleStream = true;
+                    for(var ss = 0; ss < sorted.length; ss++) {
+                        var tuple = {'@': sorted[ss]};
+                        tuple[expr.index] = ss;
+                        result.push(tuple);
+                    }
+                }
+                if(stages !== null) {
+                    result = stages(result, environment);
+                }
+                return result;
+            };
+        }
+
+        var run = compile(expr, mode);
+        return function (input, tupleBindings, environment) {
+            var result = environment.base.createSequence();
+            result.tupleStream = true;
+            var stepEnv = environment;
+            if(tupleBindings === undefined) {
+                tupleBindings = input.map(item => { return {'@': item} });
+            }
+
+            for(var ee = 0; ee < tupleBindings.length; ee++) {
+                stepEnv = createFrameFromTuple(environment, tupleBindings[ee]);
+                var res = run(tupleBindings[ee]['@'], stepEnv);
+                // res is the binding sequence for the output tuple stream
+                if(typeof res !== 'undefined') {
+                    if (!Array.isArray(res)) {
+                        res = [res];
+                    }
+                    for (var bb = 0; bb < res.length; bb++) {
+                        var tuple = Object.create(null);
+                        Object.assign(tuple, tupleBindings[ee]);
+                        if(res.tupleStream) {
+                            Object.assign(tuple, res[bb]);
+                        } else {
+                            if (expr.focus) {
+                                tuple[expr.focus] = res[bb];
+                                tuple['@'] = tupleBindings[ee]['@'];
+                            } else {
+                                tuple['@'] = res[bb];
+                            }
+                            if (expr.index) {
+                                tuple[expr.index] = bb;
+                            }
+                            if (expr.ancestor) {
+                                tuple[expr.ancestor.label] = tupleBindings[ee]['@'];
+                            }
+                        }
+                        result.push(tuple);
+                    }
                 }
             }
-        } else {
-            for (index = 0; index < input.length; index++) {
+
+            if(stages !== null) {
+                result = stages(result, environment);
+            }
+
+            return result;
+        };
+    }
+
+    /**
+     * Filter predicate applied to input data
+     * @param {Object} predicate - filter expression
+     * @param {number} mode - compilation mode
+     * @returns {Function} (input, environment) => results
+     */
+    function compileFilter(predicate, mode) {
+        if (predicate.type === 'number') {
+            var fixedIndex = Math.floor(predicate.value);  // round it down
+            return function (input, environment) {
+                var results = environment.base.createSequence();
+                if( input && input.tupleStream) {
+                    results.tupleStream = true;
+                }
+                if (!Array.isArray(input)) {
+                    input = environment.base.createSequence(input);
+                }
+                var index = fixedIndex;
+                if (index < 0) {
+                    // count in from end of array
+                    index = input.length + index;
+                }
+                var item = input[index];
+                if(typeof item !== 'undefined') {
+                    if(Array.isArray(item)) {
+                        results = item;
+                    } else {
+                        results.push(item);
+                    }
+                }
+                return results;
+            };
+        }
+        var test = compile(predicate, mode);
+        return function (input, environment) {
+            var results = environment.base.createSequence();
+            if( input && input.tupleStream) {
+                results.tupleStream = true;
+            }
+            if (!Array.isArray(input)) {
+                input = environment.base.createSequence(input);
+            }
+            for (var index = 0; index < input.length; index++) {
                 var item = input[index];
                 var context = item;
                 var env = environment;
@@ -457,14 +651,14 @@ var jsonata = (function() {
                     context = item['@'];
                     env = createFrameFromTuple(environment, item);
                 }
-                var res = evaluate(predicate, context, env);
+                var res = test(context, env);
                 if (isNumeric(res)) {
                     res = [res];
                 }
                 if (isArrayOfNumbers(res)) {
-                    Array.prototype.forEach.call(res, function (ires) {
+                    for (var rr = 0; rr < res.length; rr++) {
                         // round it down
-                        var ii = Math.floor(ires);
+                        var ii = Math.floor(res[rr]);
                         if (ii < 0) {
                             // count in from end of array
                             ii = input.length + ii;
@@ -472,99 +666,128 @@ var jsonata = (function() {
                         if (ii === index) {
                             results.push(item);
                         }
-                    });
+                    }
                 } else if (fn.boolean(res)) { // truthy
                     results.push(item);
                 }
             }
-        }
-        return results;
-    }
-
-    /**
-     * Evaluate binary expression against input data
-     * @param {Object} expr - JSONata expression
-     * @param {Object} input - Input data to evaluate against
-     * @param {Object} environment - Environment
-     * @returns {*} Evaluated input data
-     */
-    function evaluateBinary(expr, input, environment) {
-        var result;
-        var lhs = evaluate(expr.lhs, input, environment);
-        var op = expr.value;
-
-        //defer evaluation of RHS to allow short-circuiting
-        var evalrhs = () => evaluate(expr.rhs, input, environment);
-        if (op === "and" || op === "or") {
-            try {
-                return evaluateBooleanExpression(lhs, evalrhs, op);
-            } catch(err) {
-                err.position = expr.position;
-                err.token = op;
-                throw err;
-            }
-        }
-
-        var rhs = evalrhs();
-        try {
-            switch (op) {
-                case '+':
-                case '-':
-                case '*':
-                case '/':
-                case '%':
-                    result = evaluateNumericExpression(lhs, rhs, op);
-                    break;
-                case '=':
-                case '!=':
-                    result = evaluateEqualityExpression(lhs, rhs, op);
-                    break;
-                case '<':
-                case '<=':
-                case '>':
-                case '>=':
-                    result = evaluateComparisonExpression(lhs, rhs, op);
-                    break;
-                case '&':
-                    result = evaluateStringConcat(lhs, rhs);
-                    break;
-                case '..':
-                    result = evaluateRangeExpression(lhs, rhs, environment);
-                    break;
-                case 'in':
-                    result = evaluateIncludesExpression(lhs, rhs);
-                    break;
-            }
-        } catch(err) {
-            err.position = expr.position;
-            err.token = op;
-            throw err;
-        }
-        return result;
-    }
-
-    /**
-     * Evaluate unary expression against input data
-     * @param {Object} expr - JSONata expression
-     * @param {Object} input - Input data to evaluate against
-     * @param {Object} environment - Environment
-     * @returns {*} Evaluated input data
-     */
-    function evaluateUnary(expr, input, environment) {
-        var result;
-
-        var focus = {
-            options: environment.base.options,
-            createSequence: environment.base.createSequence
+            return results;
         };
+    }
+
+    /**
+     * Binary expression: the operator chosen at compile time
+     * @param {Object} expr - JSONata expression
+     * @param {number} mode - compilation mode
+     * @returns {Function} evaluator
+     */
+    function compileBinary(expr, mode) {
+        var lhs = compile(expr.lhs, mode);
+        var rhs = compile(expr.rhs, mode);
+        var op = expr.value;
+        var position = expr.position;
+
+        function located(err) {
+            err.position = position;
+            err.token = op;
+            return err;
+        }
+
+        if (op === "and" || op === "or") {
+            var isAnd = op === 'and';
+            // the right side only when needed
+            return function (input, environment) {
+                var left = lhs(input, environment);
+                try {
+                    var lBool = boolize(left);
+                    if (isAnd) {
+                        return lBool && boolize(rhs(input, environment));
+                    }
+                    return lBool || boolize(rhs(input, environment));
+                } catch(err) {
+                    throw located(err);
+                }
+            };
+        }
+
+        var combine;
+        switch (op) {
+            case '+':
+                combine = function (l, r) {
+                    return evaluateNumericExpression(l, r, '+');
+                };
+                break;
+            case '-':
+            case '*':
+            case '/':
+            case '%':
+                combine = function (l, r) {
+                    return evaluateNumericExpression(l, r, op);
+                };
+                break;
+            case '=':
+            case '!=':
+                combine = function (l, r) {
+                    return evaluateEqualityExpression(l, r, op);
+                };
+                break;
+            case '<':
+            case '<=':
+            case '>':
+            case '>=':
+                combine = function (l, r) {
+                    return evaluateComparisonExpression(l, r, op);
+                };
+                break;
+            case '&':
+                combine = evaluateStringConcat;
+                break;
+            case 'in':
+                combine = evaluateIncludesExpression;
+                break;
+            case '..':
+                return function (input, environment) {
+                    var left = lhs(input, environment);
+                    var right = rhs(input, environment);
+                    try {
+                        return evaluateRangeExpression(left, right, environment);
+                    } catch(err) {
+                        throw located(err);
+                    }
+                };
+            default:
+                combine = function () {
+                    return undefined;
+                };
+        }
+        return function (input, environment) {
+            var left = lhs(input, environment);
+            var right = rhs(input, environment);
+            try {
+                return combine(left, right);
+            } catch(err) {
+                throw located(err);
+            }
+        };
+    }
+
+    /**
+     * Unary expression: negation, array constructor, object constructor
+     * @param {Object} expr - JSONata expression
+     * @param {number} mode - compilation mode
+     * @returns {Function} evaluator
+     */
+    function compileUnary(expr, mode) {
         switch (expr.value) {
             case '-':
-                result = evaluate(expr.expression, input, environment);
-                if(typeof result === 'undefined') {
-                    result = undefined;
-                } else if (isNumeric(result)) {
-                    result = -result;
-                } else {
+                var operand = compile(expr.expression, mode);
+                return function (input, environment) {
+                    var result = operand(input, environment);
+                    if(typeof result === 'undefined') {
+                        return undefined;
+                    } else if (isNumeric(result)) {
+                        return -result;
+                    }
                     throw {
                         code: "D1002",
                         stack: (new Error()).stack,
@@ -572,78 +795,88 @@ var jsonata = (function() {
                         token: expr.value,
                         value: result
                     };
-                }
-                break;
+                };
             case '[':
-                // array constructor - evaluate each item
-                result = [];
-                let generators = expr.expressions
-                    .map((item, idx) => {
-                        environment.isParallelCall = idx > 0
-                        return [item, evaluate(item, input, environment)]
-                    });
-                for (let generator of generators) {
-                    var [item, value] = generator;
-                    if (typeof value !== 'undefined') {
-                        if(item.value === '[') {
-                            result.push(value);
-                        } else {
-                            result = fn.append.call(focus, result, value);
+                var items = expr.expressions.map(function (item) {
+                    return compile(item, mode);
+                });
+                var nested = expr.expressions.map(function (item) {
+                    return item.value === '[';
+                });
+                var consarray = expr.consarray;
+                var instrumented = mode === INSTRUMENTED;
+                return function (input, environment) {
+                    // array constructor - evaluate each item, then gather them
+                    var values = new Array(items.length);
+                    for (var idx = 0; idx < items.length; idx++) {
+                        if (instrumented) {
+                            environment.isParallelCall = idx > 0;
+                        }
+                        values[idx] = items[idx](input, environment);
+                    }
+                    var result = [];
+                    for (idx = 0; idx < values.length; idx++) {
+                        var value = values[idx];
+                        if (typeof value !== 'undefined') {
+                            if(nested[idx]) {
+                                result.push(value);
+                            } else {
+                                result = fn.append.call(environment.base.focus, result, value);
+                            }
                         }
                     }
-                }
-                if(expr.consarray) {
-                    Object.defineProperty(result, 'cons', {
-                        enumerable: false,
-                        configurable: false,
-                        value: true
-                    });
-                }
-                break;
+                    if(consarray) {
+                        Object.defineProperty(result, 'cons', {
+                            enumerable: false,
+                            configurable: false,
+                            value: true
+                        });
+                    }
+                    return result;
+                };
             case '{':
                 // object constructor - apply grouping
-                result = evaluateGroupExpression(expr, input, environment);
-                break;
-
+                return compileGroupExpression(expr, mode);
+            default:
+                return function () {
+                    return undefined;
+                };
         }
-        return result;
     }
 
     /**
-     * Evaluate name object against input data
+     * Name step: the field of the input (each item's, flattened, for an array)
      * @param {Object} expr - JSONata expression
-     * @param {Object} input - Input data to evaluate against
-     * @param {Object} environment - Environment
-     * @returns {*} Evaluated input data
+     * @returns {Function} evaluator
      */
-    function evaluateName(expr, input, environment) {
-        // lookup the 'name' item in the input
-        var focus = {
-            createSequence: environment.base.createSequence
+    function compileName(expr) {
+        var name = expr.value;
+        return function (input, environment) {
+            if (Array.isArray(input)) {
+                return fn.lookup.call(environment.base.focus, input, name);
+            }
+            if (input !== null && typeof input === 'object' && hasOwn.call(input, name) && !isFunction(input)) {
+                return input[name];
+            }
+            return undefined;
         };
-        return fn.lookup.call(focus, input, expr.value);
     }
 
-    /**
-     * Evaluate literal against input data
-     * @param {Object} expr - JSONata expression
-     * @returns {*} Evaluated input data
-     */
-    function evaluateLiteral(expr) {
-        return expr.value;
+    function compileLiteral(expr) {
+        var value = expr.value;
+        return function () {
+            return value;
+        };
     }
 
     /**
      * Evaluate wildcard against input data
-     * @param {Object} expr - JSONata expression
      * @param {Object} input - Input data to evaluate against
+     * @param {Object} environment - Environment
      * @returns {*} Evaluated input data
      */
-    function evaluateWildcard(expr, input, environment) {
-        var focus = {
-            options: environment.base.options,
-            createSequence: environment.base.createSequence
-        };
+    function evaluateWildcard(input, environment) {
+        var focus = environment.base.focus;
         var results = focus.createSequence();
         if (Array.isArray(input) && input.outerWrapper && input.length > 0) {
             input = input[0];
@@ -660,9 +893,738 @@ var jsonata = (function() {
             });
         }
 
-        //        result = normalizeSequence(results);
         return results;
     }
+
+    /**
+     * Evaluate descendants against input data
+     * @param {Object} input - Input data to evaluate against
+     * @param {Object} environment - Environment
+     * @returns {*} Evaluated input data
+     */
+    function evaluateDescendants(input, environment) {
+        var result;
+        var resultSequence = environment.base.createSequence();
+        if (typeof input !== 'undefined') {
+            // traverse all descendants of this object/array
+            recurseDescendants(input, resultSequence);
+            if (resultSequence.length === 1) {
+                result = resultSequence[0];
+            } else {
+                result = resultSequence;
+            }
+        }
+        return result;
+    }
+
+    function boolize(value) {
+        var booledValue = fn.boolean(value);
+        return typeof booledValue === 'undefined' ? false : booledValue;
+    }
+
+    /**
+     * Group expression (object constructor)
+     * @param {Object} expr - JSONata expression
+     * @param {number} mode - compilation mode
+     * @returns {Function} (input, environment) => object
+     */
+    function compileGroupExpression(expr, mode) {
+        var pairs = expr.lhs.map(function (pair) {
+            return [compile(pair[0], mode), compile(pair[1], mode)];
+        });
+        var instrumented = mode === INSTRUMENTED;
+        return function (input, environment) {
+            var result = Object.create(null);
+            var groups = Object.create(null);
+            var reduce = input && input.tupleStream ? true : false;
+            var focus = environment.base.focus;
+            // group the input sequence by 'key' expression
+            if (!Array.isArray(input)) {
+                input = focus.createSequence(input);
+            }
+            // if the array is empty, add an undefined entry to enable literal JSON object to be generated
+            if (input.length === 0 && !reduce) {
+                input.push(undefined);
+            }
+
+            for(var itemIndex = 0; itemIndex < input.length; itemIndex++) {
+                var item = input[itemIndex];
+                var env = reduce ? createFrameFromTuple(environment, item) : environment;
+                for(var pairIndex = 0; pairIndex < pairs.length; pairIndex++) {
+                    var key = pairs[pairIndex][0](reduce ? item['@'] : item, env);
+                    // key has to be a string
+                    if (typeof  key !== 'string' && key !== undefined) {
+                        throw {
+                            code: "T1003",
+                            stack: (new Error()).stack,
+                            position: expr.position,
+                            value: key
+                        };
+                    }
+
+                    if (key !== undefined) {
+                        // reject any attempts to set the internal JSONata flags
+                        if (key === '_jsonata_lambda' || key === '_jsonata_function') {
+                            // this is a restriction of this implementation rather than JSONata itself
+                            throw {
+                                code: "D1013",
+                                stack: (new Error()).stack,
+                                position: expr.position,
+                                value: key
+                            };
+                        }
+                        if (hasOwn.call(groups, key)) {
+                            // a value already exists in this slot
+                            if(groups[key].exprIndex !== pairIndex) {
+                                // this key has been generated by another expression in this group
+                                // when multiple key expressions evaluate to the same key, then error D1009 must be thrown
+                                throw {
+                                    code: "D1009",
+                                    stack: (new Error()).stack,
+                                    position: expr.position,
+                                    value: key
+                                };
+                            }
+
+                            // append it as an array
+                            groups[key].data = fn.append.call(focus, groups[key].data, item);
+                        } else {
+                            groups[key] = {data: item, exprIndex: pairIndex};
+                        }
+                    }
+                }
+            }
+
+            // iterate over the groups to evaluate the 'value' expression
+            var keys = utils.keys(groups);
+            for (var idx = 0; idx < keys.length; idx++) {
+                var groupKey = keys[idx];
+                var entry = groups[groupKey];
+                var context = entry.data;
+                var valueEnv = environment;
+                if (reduce) {
+                    var tuple = reduceTupleStream(entry.data, environment);
+                    context = tuple['@'];
+                    delete tuple['@'];
+                    valueEnv = createFrameFromTuple(environment, tuple);
+                }
+                if (instrumented) {
+                    environment.isParallelCall = idx > 0;
+                }
+                var value = pairs[entry.exprIndex][1](context, valueEnv);
+                if(typeof value !== 'undefined') {
+                    result[groupKey] = value;
+                }
+            }
+
+            return result;
+        };
+    }
+
+    function compileBind(expr, mode) {
+        // The RHS is the expression to evaluate
+        // The LHS is the name of the variable to bind to - should be a VARIABLE token (enforced by parser)
+        var rhs = compile(expr.rhs, mode);
+        var name = expr.lhs.value;
+        return function (input, environment) {
+            var value = rhs(input, environment);
+            environment.bind(name, value);
+            return value;
+        };
+    }
+
+    function compileCondition(expr, mode) {
+        var condition = compile(expr.condition, mode);
+        var then = compile(expr.then, mode);
+        var otherwise = typeof expr.else !== 'undefined' ? compile(expr.else, mode) : null;
+        return function (input, environment) {
+            if (fn.boolean(condition(input, environment))) {
+                return then(input, environment);
+            } else if (otherwise !== null) {
+                return otherwise(input, environment);
+            }
+            return undefined;
+        };
+    }
+
+    function compileBlock(expr, mode) {
+        var expressions = expr.expressions.map(function (expression) {
+            return compile(expression, mode);
+        });
+        return function (input, environment) {
+            var result;
+            // create a new frame to limit the scope of variable assignments
+            var frame = createFrame(environment);
+            // invoke each expression in turn
+            // only return the result of the last one
+            for(var ii = 0; ii < expressions.length; ii++) {
+                result = expressions[ii](input, frame);
+            }
+            return result;
+        };
+    }
+
+    /**
+     * Prepare a regex
+     * @param {Object} expr - expression containing regex
+     * @returns {Function} Higher order function representing prepared regex
+     */
+    function evaluateRegex(expr, input, environment) {
+        var re = new environment.base.RegexEngine(expr.value);
+        var closure = function(str, fromIndex) {
+            var result;
+            re.lastIndex = fromIndex || 0;
+            var match = re.exec(str);
+            if(match !== null) {
+                result = {
+                    match: match[0],
+                    start: match.index,
+                    end: match.index + match[0].length,
+                    groups: []
+                };
+                if(match.length > 1) {
+                    for(var i = 1; i < match.length; i++) {
+                        result.groups.push(match[i]);
+                    }
+                }
+                result.next = function() {
+                    if(re.lastIndex >= str.length) {
+                        return undefined;
+                    } else {
+                        var next = closure(str, re.lastIndex);
+                        if(next && next.match === '') {
+                            // matches zero length string; this will never progress
+                            throw {
+                                code: "D1004",
+                                stack: (new Error()).stack,
+                                position: expr.position,
+                                value: expr.value.source
+                            };
+                        }
+                        return next;
+                    }
+                };
+            }
+
+            return result;
+        };
+        return closure;
+    }
+
+    /**
+     * Variable: the context for `$`, else the innermost binding. A built-in function's name that nothing in
+     * the expression rebinds is the built-in itself, unless this evaluation's bindings shadow it.
+     * @param {Object} expr - JSONata expression
+     * @returns {Function} evaluator
+     */
+    function compileVariable(expr) {
+        var name = expr.value;
+        // if the variable name is empty string, then it refers to context value
+        if (name === '') {
+            return function (input) {
+                return input && input.outerWrapper ? input[0] : input;
+            };
+        }
+        return function (input, environment) {
+            return environment.lookup(name);
+        };
+    }
+
+    /**
+     * sort / order-by operator
+     * @param {Object} expr - AST for operator
+     * @param {number} mode - compilation mode
+     * @returns {Function} (input, environment) => ordered sequence
+     */
+    function compileSortExpression(expr, mode) {
+        var terms = expr.terms.map(function (term) {
+            return { run: compile(term.expression, mode), descending: term.descending === true };
+        });
+        return function (input, environment) {
+            // evaluate the lhs, then sort the results in order according to rhs expression
+            var lhs = input;
+            var isTupleSort = input.tupleStream ? true : false;
+
+            // sort the lhs array
+            // use comparator function
+            var comparator = function(a, b) {
+                // expr.terms is an array of order-by in priority order
+                var comp = 0;
+                for(var index = 0; comp === 0 && index < terms.length; index++) {
+                    var term = terms[index];
+                    //evaluate the sort term in the context of a
+                    var context = a;
+                    var env = environment;
+                    if(isTupleSort) {
+                        context = a['@'];
+                        env = createFrameFromTuple(environment, a);
+                    }
+                    var aa = term.run(context, env);
+                    //evaluate the sort term in the context of b
+                    context = b;
+                    env = environment;
+                    if(isTupleSort) {
+                        context = b['@'];
+                        env = createFrameFromTuple(environment, b);
+                    }
+                    var bb = term.run(context, env);
+
+                    // type checks
+                    var atype = typeof aa;
+                    var btype = typeof bb;
+                    // undefined should be last in sort order
+                    if(atype === 'undefined') {
+                        // swap them, unless btype is also undefined
+                        comp = (btype === 'undefined') ? 0 : 1;
+                        continue;
+                    }
+                    if(btype === 'undefined') {
+                        comp = -1;
+                        continue;
+                    }
+
+                    // if aa or bb are not string or numeric values, then throw an error
+                    if(!(atype === 'string' || atype === 'number') || !(btype === 'string' || btype === 'number')) {
+                        throw {
+                            code: "T2008",
+                            stack: (new Error()).stack,
+                            position: expr.position,
+                            value: !(atype === 'string' || atype === 'number') ? aa : bb
+                        };
+                    }
+
+                    //if aa and bb are not of the same type
+                    if(atype !== btype) {
+                        throw {
+                            code: "T2007",
+                            stack: (new Error()).stack,
+                            position: expr.position,
+                            value: aa,
+                            value2: bb
+                        };
+                    }
+                    if(aa === bb) {
+                        // both the same - move on to next term
+                        continue;
+                    } else if (aa < bb) {
+                        comp = -1;
+                    } else {
+                        comp = 1;
+                    }
+                    if(term.descending === true) {
+                        comp = -comp;
+                    }
+                }
+                // only swap a & b if comp equals 1
+                return comp === 1;
+            };
+
+            var focus = {
+                environment: environment,
+                input: input
+            };
+            // the `focus` is passed in as the `this` for the invoked function
+            return fn.sort.apply(focus, [lhs, comparator]);
+        };
+    }
+
+    /**
+     * create a transformer function
+     * @param {Object} expr - AST for operator
+     * @param {number} mode - compilation mode
+     * @returns {Function} (input, environment) => transformer function
+     */
+    function compileTransformExpression(expr, mode) {
+        var pattern = compile(expr.pattern, mode);
+        var update = compile(expr.update, mode);
+        var deletion = typeof expr.delete !== 'undefined' ? compile(expr.delete, mode) : null;
+        return function (input, environment) {
+            // create a function to implement the transform definition
+            var transformer = function (obj) { // signature <(oa):o>
+                // undefined inputs always return undefined
+                if(typeof obj === 'undefined') {
+                    return undefined;
+                }
+
+                // this function returns a copy of obj with changes specified by the pattern/operation
+                var cloneFunction = environment.lookup('clone');
+                if(!isFunction(cloneFunction)) {
+                    // throw type error
+                    throw {
+                        code: "T2013",
+                        stack: (new Error()).stack,
+                        position: expr.position
+                    };
+                }
+                var result = apply(cloneFunction, [obj], null, environment);
+                var matches = pattern(result, environment);
+                if(typeof matches !== 'undefined') {
+                    if(!Array.isArray(matches)) {
+                        matches = [matches];
+                    }
+                    for(var ii = 0; ii < matches.length; ii++) {
+                        var match = matches[ii];
+                        // evaluate the update value for each match
+                        var updated = update(match, environment);
+                        // update must be an object
+                        var updateType = typeof updated;
+                        if(updateType !== 'undefined') {
+                            if(updateType !== 'object' || updated === null || Array.isArray(updated)) {
+                                // throw type error
+                                throw {
+                                    code: "T2011",
+                                    stack: (new Error()).stack,
+                                    position: expr.update.position,
+                                    value: updated
+                                };
+                            }
+                            // merge the update
+                            for(const prop of utils.keys(updated)) {
+                                match[prop] = updated[prop];
+                            }
+                        }
+
+                        // delete, if specified, must be an array of strings (or single string)
+                        if(deletion !== null) {
+                            var deletions = deletion(match, environment);
+                            if(typeof deletions !== 'undefined') {
+                                var val = deletions;
+                                if (!Array.isArray(deletions)) {
+                                    deletions = [deletions];
+                                }
+                                if (!isArrayOfStrings(deletions)) {
+                                    // throw type error
+                                    throw {
+                                        code: "T2012",
+                                        stack: (new Error()).stack,
+                                        position: expr.delete.position,
+                                        value: val
+                                    };
+                                }
+                                for (var jj = 0; jj < deletions.length; jj++) {
+                                    if(typeof match === 'object' && match !== null) {
+                                        delete match[deletions[jj]];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+
+                return result;
+            };
+
+            return defineFunction(transformer, '<(oa):o>');
+        };
+    }
+
+    var chainAST = parser('function($f, $g) { function($x){ $g($f($x)) } }');
+
+    /**
+     * Apply the function on the RHS using the sequence on the LHS as the first argument
+     * @param {Object} expr - JSONata expression
+     * @param {number} mode - compilation mode
+     * @returns {Function} evaluator
+     */
+    function compileApplyExpression(expr, mode) {
+        var lhs = compile(expr.lhs, mode);
+        if(expr.rhs.type === 'function') {
+            // this is a function _invocation_; invoke it with lhs expression as the first argument
+            var call = compileFunction(expr.rhs, mode);
+            return function (input, environment) {
+                var value = lhs(input, environment);
+                return call(input, environment, { context: value });
+            };
+        }
+        var rhs = compile(expr.rhs, mode);
+        return function (input, environment) {
+            var value = lhs(input, environment);
+            var func = rhs(input, environment);
+
+            if(!isFunction(func)) {
+                throw {
+                    code: "T2006",
+                    stack: (new Error()).stack,
+                    position: expr.position,
+                    value: func
+                };
+            }
+
+            if(isFunction(value)) {
+                // this is function chaining (func1 ~> func2)
+                // λ($f, $g) { λ($x){ $g($f($x)) } }
+                var chain = evaluate(chainAST, null, environment);
+                return apply(chain, [value, func], null, environment);
+            }
+            return apply(func, [value], null, environment);
+        };
+    }
+
+    /**
+     * Function call
+     * @param {Object} expr - JSONata expression
+     * @param {number} mode - compilation mode
+     * @returns {Function} (input, environment, applyto) => result
+     */
+    function compileFunction(expr, mode) {
+        // create the procedure
+        // can't assume that expr.procedure is a lambda type directly
+        // could be an expression that evaluates to a function (e.g. variable reference, parens expr etc.
+        // evaluate it generically first, then check that it is a function.  Throw error if not.
+        var procedure = compile(expr.procedure, mode);
+        var args = expr.arguments.map(function (arg) {
+            return compile(arg, mode);
+        });
+        var pathName = expr.procedure.type === 'path' ? expr.procedure.steps[0].value : undefined;
+        var procName = expr.procedure.type === 'path' ? expr.procedure.steps[0].value : expr.procedure.value;
+        var position = expr.position;
+
+        return function (input, environment, applyto) {
+            var proc = procedure(input, environment);
+
+            if (typeof proc === 'undefined' && pathName !== undefined && environment.lookup(pathName)) {
+                // help the user out here if they simply forgot the leading $
+                throw {
+                    code: "T1005",
+                    stack: (new Error()).stack,
+                    position: position,
+                    token: pathName
+                };
+            }
+
+            var evaluatedArgs = [];
+            if(typeof applyto !== 'undefined') {
+                evaluatedArgs.push(applyto.context);
+            }
+            // eager evaluation - evaluate the arguments
+            for (var jj = 0; jj < args.length; jj++) {
+                const arg = args[jj](input, environment);
+                if(isFunction(arg)) {
+                    // wrap this in a closure
+                    const closure = function (...params) {
+                        // invoke func
+                        return apply(arg, params, null, environment);
+                    };
+                    closure.arity = getFunctionArity(arg);
+                    evaluatedArgs.push(closure);
+                } else {
+                    evaluatedArgs.push(arg);
+                }
+            }
+            // apply the procedure
+            try {
+                if(typeof proc === 'object') {
+                    proc.token = procName;
+                    proc.position = position;
+                }
+                return apply(proc, evaluatedArgs, input, environment);
+            } catch (err) {
+                if(!err.position) {
+                    // add the position field to the error
+                    err.position = position;
+                }
+                if (!err.token) {
+                    // and the function identifier
+                    err.token = procName;
+                }
+                throw err;
+            }
+        };
+    }
+
+    /**
+     * Apply procedure or function
+     * @param {Object} proc - Procedure
+     * @param {Array} args - Arguments
+     * @param {Object} input - input
+     * @param {Object} environment - environment
+     * @returns {*} Result of procedure
+     */
+    function apply(proc, args, input, environment) {
+        var result;
+        result = applyInner(proc, args, input, environment);
+        while(isLambda(result) && result.thunk === true) {
+            // trampoline loop - this gets invoked as a result of tail-call optimization
+            // the function returned a tail-call thunk
+            // unpack it, evaluate its arguments, and apply the tail call
+            var mode = result.environment.base.mode;
+            var next = compile(result.body.procedure, mode)(result.input, result.environment);
+            if(result.body.procedure.type === 'variable') {
+                next.token = result.body.procedure.value;
+            }
+            next.position = result.body.procedure.position;
+            var evaluatedArgs = [];
+            for(var ii = 0; ii < result.body.arguments.length; ii++) {
+                evaluatedArgs.push(compile(result.body.arguments[ii], mode)(result.input, result.environment));
+            }
+
+            result = applyInner(next, evaluatedArgs, input, environment);
+        }
+        return result;
+    }
+
+    /**
+     * Apply procedure or function
+     * @param {Object} proc - Procedure
+     * @param {Array} args - Arguments
+     * @param {Object} input - input
+     * @param {Object} environment - environment
+     * @returns {*} Result of procedure
+     */
+    function applyInner(proc, args, input, environment) {
+        var result;
+        try {
+            var validatedArgs = args;
+            if (proc) {
+                validatedArgs = validateArguments(proc.signature, args, input);
+            }
+
+            if (isLambda(proc)) {
+                result = applyProcedure(proc, validatedArgs);
+            } else if (proc && proc._jsonata_function === true) {
+                var focus = {
+                    environment: environment,
+                    input: input,
+                    options: environment.base.options,
+                    createSequence: environment.base.createSequence
+                };
+                // the `focus` is passed in as the `this` for the invoked function
+                result = proc.implementation.apply(focus, validatedArgs);
+                // `proc.implementation` might be a generator function
+                // and `result` might be a generator - if so, yield
+                if (isIterable(result)) {
+                    result = result.next().value;
+                }
+                if (isPromise(result)) {
+                    throw asyncResult();
+                }
+            } else if (typeof proc === 'function') {
+                // typically these are functions that are returned by the invocation of plugin functions
+                // the `input` is being passed in as the `this` for the invoked function
+                // this is so that functions that return objects containing functions can chain
+                // e.g. ($func())
+                result = proc.apply(input, validatedArgs);
+                if (isPromise(result)) {
+                    throw asyncResult();
+                }
+            } else {
+                throw {
+                    code: "T1006",
+                    stack: (new Error()).stack
+                };
+            }
+        } catch(err) {
+            if(proc) {
+                if (typeof err.token == 'undefined' && typeof proc.token !== 'undefined') {
+                    err.token = proc.token;
+                }
+                err.position = proc.position || err.position;
+            }
+            throw err;
+        }
+        return result;
+    }
+
+    /**
+     * Lambda: a closure over the environment of its definition
+     * @param {Object} expr - JSONata expression
+     * @param {number} mode - compilation mode
+     * @returns {Function} evaluator
+     */
+    function compileLambda(expr, mode) {
+        return function (input, environment) {
+            // make a function (closure)
+            var procedure = {
+                _jsonata_lambda: true,
+                input: input,
+                environment: environment,
+                arguments: expr.arguments,
+                signature: expr.signature,
+                body: expr.body
+            };
+            if(expr.thunk === true) {
+                procedure.thunk = true;
+            }
+            procedure.apply = function(self, args) {
+                return apply(procedure, args, input, !!self ? self.environment : environment);
+            };
+            return procedure;
+        };
+    }
+
+    /**
+     * Partial application
+     * @param {Object} expr - JSONata expression
+     * @param {number} mode - compilation mode
+     * @returns {Function} evaluator
+     */
+    function compilePartialApplication(expr, mode) {
+        var args = expr.arguments.map(function (arg) {
+            return arg.type === 'operator' && arg.value === '?' ? null : compile(arg, mode);
+        });
+        var procedure = compile(expr.procedure, mode);
+        return function (input, environment) {
+            // partially apply a function
+            var result;
+            // evaluate the arguments
+            var evaluatedArgs = [];
+            for(var ii = 0; ii < args.length; ii++) {
+                if (args[ii] === null) {
+                    evaluatedArgs.push(expr.arguments[ii]);
+                } else {
+                    evaluatedArgs.push(args[ii](input, environment));
+                }
+            }
+            // lookup the procedure
+            var proc = procedure(input, environment);
+            if (typeof proc === 'undefined' && expr.procedure.type === 'path' && environment.lookup(expr.procedure.steps[0].value)) {
+                // help the user out here if they simply forgot the leading $
+                throw {
+                    code: "T1007",
+                    stack: (new Error()).stack,
+                    position: expr.position,
+                    token: expr.procedure.steps[0].value
+                };
+            }
+            if (isLambda(proc)) {
+                result = partialApplyProcedure(proc, evaluatedArgs, environment);
+            } else if (proc && proc._jsonata_function === true) {
+                result = partialApplyNativeFunction(proc.implementation, evaluatedArgs, environment);
+            } else if (typeof proc === 'function') {
+                result = partialApplyNativeFunction(proc, evaluatedArgs, environment);
+            } else {
+                throw {
+                    code: "T1008",
+                    stack: (new Error()).stack,
+                    position: expr.position,
+                    token: expr.procedure.type === 'path' ? expr.procedure.steps[0].value : expr.procedure.value
+                };
+            }
+            return result;
+        };
+    }
+
+    /**
+     * Apply procedure
+     * @param {Object} proc - Procedure
+     * @param {Array} args - Arguments
+     * @returns {*} Result of procedure
+     */
+    function applyProcedure(proc, args) {
+        var result;
+        var env = createFrame(proc.environment);
+        for (var index = 0; index < proc.arguments.length; index++) {
+            env.bind(proc.arguments[index].value, args[index]);
+        }
+        if (typeof proc.body === 'function') {
+            // this is a lambda that wraps a native function - generated by partially evaluating a native
+            result = applyNativeFunction(proc.body, env);
+        } else {
+            result = evaluate(proc.body, proc.input, env);
+        }
+        return result;
+    }
+
 
     /**
      * Returns a flattened array
@@ -682,27 +1644,6 @@ var jsonata = (function() {
             flattened.push(arg);
         }
         return flattened;
-    }
-
-    /**
-     * Evaluate descendants against input data
-     * @param {Object} expr - JSONata expression
-     * @param {Object} input - Input data to evaluate against
-     * @returns {*} Evaluated input data
-     */
-    function evaluateDescendants(expr, input, environment) {
-        var result;
-        var resultSequence = environment.base.createSequence();
-        if (typeof input !== 'undefined') {
-            // traverse all descendants of this object/array
-            recurseDescendants(input, resultSequence);
-            if (resultSequence.length === 1) {
-                result = resultSequence[0];
-            } else {
-                result = resultSequence;
-            }
-        }
-        return result;
     }
 
     /**
@@ -894,34 +1835,6 @@ var jsonata = (function() {
     }
 
     /**
-     * Evaluate boolean expression against input data
-     * @param {Object} lhs - LHS value
-     * @param {Function} evalrhs - function to evaluate RHS value
-     * @param {Object} op - opcode
-     * @returns {*} Result
-     */
-    function evaluateBooleanExpression(lhs, evalrhs, op) {
-        var result;
-
-        var lBool = boolize(lhs);
-
-        switch (op) {
-            case 'and':
-                result = lBool && boolize(evalrhs());
-                break;
-            case 'or':
-                result = lBool || boolize(evalrhs());
-                break;
-        }
-        return result;
-    }
-
-    function boolize(value) {
-        var booledValue = fn.boolean(value);
-        return typeof booledValue === 'undefined' ? false : booledValue;
-    }
-
-    /**
      * Evaluate string concatenation against input data
      * @param {Object} lhs - LHS value
      * @param {Object} rhs - RHS value
@@ -940,124 +1853,6 @@ var jsonata = (function() {
         }
 
         result = lstr.concat(rstr);
-        return result;
-    }
-
-    /**
-     * Evaluate group expression against input data
-     * @param {Object} expr - JSONata expression
-     * @param {Object} input - Input data to evaluate against
-     * @param {Object} environment - Environment
-     * @returns {{}} Evaluated input data
-     */
-    function evaluateGroupExpression(expr, input, environment) {
-        var result = Object.create(null);
-        var groups = Object.create(null);
-        var reduce = input && input.tupleStream ? true : false;
-        var focus = {
-            options: environment.base.options,
-            createSequence: environment.base.createSequence
-        };
-        // group the input sequence by 'key' expression
-        if (!Array.isArray(input)) {
-            options: environment.base.options,
-            input = focus.createSequence(input);
-        }
-        // if the array is empty, add an undefined entry to enable literal JSON object to be generated
-        if (input.length === 0 && !reduce) {
-            input.push(undefined);
-        }
-
-        for(var itemIndex = 0; itemIndex < input.length; itemIndex++) {
-            var item = input[itemIndex];
-            var env = reduce ? createFrameFromTuple(environment, item) : environment;
-            for(var pairIndex = 0; pairIndex < expr.lhs.length; pairIndex++) {
-                var pair = expr.lhs[pairIndex];
-                var key = evaluate(pair[0], reduce ? item['@'] : item, env);
-                // key has to be a string
-                if (typeof  key !== 'string' && key !== undefined) {
-                    throw {
-                        code: "T1003",
-                        stack: (new Error()).stack,
-                        position: expr.position,
-                        value: key
-                    };
-                }
-
-                if (key !== undefined) {
-                    // reject any attempts to set the internal JSONata flags
-                    if (key === '_jsonata_lambda' || key === '_jsonata_function') {
-                        // this is a restriction of this implementation rather than JSONata itself
-                        throw {
-                            code: "D1013",
-                            stack: (new Error()).stack,
-                            position: expr.position,
-                            value: key
-                        };
-                    }
-                    var entry = {data: item, exprIndex: pairIndex};
-                    if (Object.prototype.hasOwnProperty.call(groups, key)) {
-                        // a value already exists in this slot
-                        if(groups[key].exprIndex !== pairIndex) {
-                            // this key has been generated by another expression in this group
-                            // when multiple key expressions evaluate to the same key, then error D1009 must be thrown
-                            throw {
-                                code: "D1009",
-                                stack: (new Error()).stack,
-                                position: expr.position,
-                                value: key
-                            };
-                        }
-
-                        // append it as an array
-                        groups[key].data = fn.append.call(focus, groups[key].data, item);
-                    } else {
-                        groups[key] = entry;
-                    }
-                }
-            }
-        }
-
-        // iterate over the groups to evaluate the 'value' expression
-        let generators = utils.keys(groups).map((key, idx) => {
-            let entry = groups[key];
-            var context = entry.data;
-            var env = environment;
-            if (reduce) {
-                var tuple = reduceTupleStream(entry.data, environment);
-                context = tuple['@'];
-                delete tuple['@'];
-                env = createFrameFromTuple(environment, tuple);
-            }
-            environment.isParallelCall = idx > 0
-            return [key, evaluate(expr.lhs[entry.exprIndex][1], context, env)];
-        });
-
-        for (let generator of generators) {
-            var [key, value] = generator;
-            if(typeof value !== 'undefined') {
-                result[key] = value;
-            }
-        }
-
-        return result;
-    }
-
-    function reduceTupleStream(tupleStream, environment) {
-        if(!Array.isArray(tupleStream)) {
-            return tupleStream;
-        }
-        var result = Object.create(null);
-        var focus = {
-            options: environment.base.options,
-            createSequence: environment.base.createSequence
-        };
-        Object.assign(result, tupleStream[0]);
-        for(var ii = 1; ii < tupleStream.length; ii++) {
-            for(const prop of utils.keys(tupleStream[ii])) {
-                result[prop] = fn.append.call(focus, result[prop], tupleStream[ii][prop]);
-            }
-        }
         return result;
     }
 
@@ -1123,585 +1918,6 @@ var jsonata = (function() {
     }
 
     /**
-     * Evaluate bind expression against input data
-     * @param {Object} expr - JSONata expression
-     * @param {Object} input - Input data to evaluate against
-     * @param {Object} environment - Environment
-     * @returns {*} Evaluated input data
-     */
-    function evaluateBindExpression(expr, input, environment) {
-        // The RHS is the expression to evaluate
-        // The LHS is the name of the variable to bind to - should be a VARIABLE token (enforced by parser)
-        var value = evaluate(expr.rhs, input, environment);
-        environment.bind(expr.lhs.value, value);
-        return value;
-    }
-
-    /**
-     * Evaluate condition against input data
-     * @param {Object} expr - JSONata expression
-     * @param {Object} input - Input data to evaluate against
-     * @param {Object} environment - Environment
-     * @returns {*} Evaluated input data
-     */
-    function evaluateCondition(expr, input, environment) {
-        var result;
-        var condition = evaluate(expr.condition, input, environment);
-        if (fn.boolean(condition)) {
-            result = evaluate(expr.then, input, environment);
-        } else if (typeof expr.else !== 'undefined') {
-            result = evaluate(expr.else, input, environment);
-        }
-        return result;
-    }
-
-    /**
-     * Evaluate block against input data
-     * @param {Object} expr - JSONata expression
-     * @param {Object} input - Input data to evaluate against
-     * @param {Object} environment - Environment
-     * @returns {*} Evaluated input data
-     */
-    function evaluateBlock(expr, input, environment) {
-        var result;
-        // create a new frame to limit the scope of variable assignments
-        // TODO, only do this if the post-parse stage has flagged this as required
-        var frame = createFrame(environment);
-        // invoke each expression in turn
-        // only return the result of the last one
-        for(var ii = 0; ii < expr.expressions.length; ii++) {
-            result = evaluate(expr.expressions[ii], input, frame);
-        }
-
-        return result;
-    }
-
-    /**
-     * Prepare a regex
-     * @param {Object} expr - expression containing regex
-     * @returns {Function} Higher order function representing prepared regex
-     */
-    function evaluateRegex(expr, input, environment) {
-        var re = new environment.base.RegexEngine(expr.value);
-        var closure = function(str, fromIndex) {
-            var result;
-            re.lastIndex = fromIndex || 0;
-            var match = re.exec(str);
-            if(match !== null) {
-                result = {
-                    match: match[0],
-                    start: match.index,
-                    end: match.index + match[0].length,
-                    groups: []
-                };
-                if(match.length > 1) {
-                    for(var i = 1; i < match.length; i++) {
-                        result.groups.push(match[i]);
-                    }
-                }
-                result.next = function() {
-                    if(re.lastIndex >= str.length) {
-                        return undefined;
-                    } else {
-                        var next = closure(str, re.lastIndex);
-                        if(next && next.match === '') {
-                            // matches zero length string; this will never progress
-                            throw {
-                                code: "D1004",
-                                stack: (new Error()).stack,
-                                position: expr.position,
-                                value: expr.value.source
-                            };
-                        }
-                        return next;
-                    }
-                };
-            }
-
-            return result;
-        };
-        return closure;
-    }
-
-    /**
-     * Evaluate variable against input data
-     * @param {Object} expr - JSONata expression
-     * @param {Object} input - Input data to evaluate against
-     * @param {Object} environment - Environment
-     * @returns {*} Evaluated input data
-     */
-    function evaluateVariable(expr, input, environment) {
-        // lookup the variable value in the environment
-        var result;
-        // if the variable name is empty string, then it refers to context value
-        if (expr.value === '') {
-            result = input && input.outerWrapper ? input[0] : input;
-        } else {
-            result = environment.lookup(expr.value);
-        }
-        return result;
-    }
-
-    /**
-     * sort / order-by operator
-     * @param {Object} expr - AST for operator
-     * @param {Object} input - Input data to evaluate against
-     * @param {Object} environment - Environment
-     * @returns {*} Ordered sequence
-     */
-    function evaluateSortExpression(expr, input, environment) {
-        var result;
-
-        // evaluate the lhs, then sort the results in order according to rhs expression
-        var lhs = input;
-        var isTupleSort = input.tupleStream ? true : false;
-
-        // sort the lhs array
-        // use comparator function
-        var comparator = function(a, b) { 
-            // expr.terms is an array of order-by in priority order
-            var comp = 0;
-            for(var index = 0; comp === 0 && index < expr.terms.length; index++) {
-                var term = expr.terms[index];
-                //evaluate the sort term in the context of a
-                var context = a;
-                var env = environment;
-                if(isTupleSort) {
-                    context = a['@'];
-                    env = createFrameFromTuple(environment, a);
-                }
-                var aa = evaluate(term.expression, context, env);
-                //evaluate the sort term in the context of b
-                context = b;
-                env = environment;
-                if(isTupleSort) {
-                    context = b['@'];
-                    env = createFrameFromTuple(environment, b);
-                }
-                var bb = evaluate(term.expression, context, env);
-
-                // type checks
-                var atype = typeof aa;
-                var btype = typeof bb;
-                // undefined should be last in sort order
-                if(atype === 'undefined') {
-                    // swap them, unless btype is also undefined
-                    comp = (btype === 'undefined') ? 0 : 1;
-                    continue;
-                }
-                if(btype === 'undefined') {
-                    comp = -1;
-                    continue;
-                }
-
-                // if aa or bb are not string or numeric values, then throw an error
-                if(!(atype === 'string' || atype === 'number') || !(btype === 'string' || btype === 'number')) {
-                    throw {
-                        code: "T2008",
-                        stack: (new Error()).stack,
-                        position: expr.position,
-                        value: !(atype === 'string' || atype === 'number') ? aa : bb
-                    };
-                }
-
-                //if aa and bb are not of the same type
-                if(atype !== btype) {
-                    throw {
-                        code: "T2007",
-                        stack: (new Error()).stack,
-                        position: expr.position,
-                        value: aa,
-                        value2: bb
-                    };
-                }
-                if(aa === bb) {
-                    // both the same - move on to next term
-                    continue;
-                } else if (aa < bb) {
-                    comp = -1;
-                } else {
-                    comp = 1;
-                }
-                if(term.descending === true) {
-                    comp = -comp;
-                }
-            }
-            // only swap a & b if comp equals 1
-            return comp === 1;
-        };
-
-        var focus = {
-            environment: environment,
-            input: input
-        };
-        // the `focus` is passed in as the `this` for the invoked function
-        result = fn.sort.apply(focus, [lhs, comparator]);
-
-        return result;
-    }
-
-    /**
-     * create a transformer function
-     * @param {Object} expr - AST for operator
-     * @param {Object} input - Input data to evaluate against
-     * @param {Object} environment - Environment
-     * @returns {*} tranformer function
-     */
-    function evaluateTransformExpression(expr, input, environment) {
-        // create a function to implement the transform definition
-        var transformer = function (obj) { // signature <(oa):o>
-            // undefined inputs always return undefined
-            if(typeof obj === 'undefined') {
-                return undefined;
-            }
-
-            // this function returns a copy of obj with changes specified by the pattern/operation
-            var cloneFunction = environment.lookup('clone');
-            if(!isFunction(cloneFunction)) {
-                // throw type error
-                throw {
-                    code: "T2013",
-                    stack: (new Error()).stack,
-                    position: expr.position
-                };
-            }
-            var result = apply(cloneFunction, [obj], null, environment);
-            var matches = evaluate(expr.pattern, result, environment);
-            if(typeof matches !== 'undefined') {
-                if(!Array.isArray(matches)) {
-                    matches = [matches];
-                }
-                for(var ii = 0; ii < matches.length; ii++) {
-                    var match = matches[ii];
-                    // evaluate the update value for each match
-                    var update = evaluate(expr.update, match, environment);
-                    // update must be an object
-                    var updateType = typeof update;
-                    if(updateType !== 'undefined') {
-                        if(updateType !== 'object' || update === null || Array.isArray(update)) {
-                            // throw type error
-                            throw {
-                                code: "T2011",
-                                stack: (new Error()).stack,
-                                position: expr.update.position,
-                                value: update
-                            };
-                        }
-                        // merge the update
-                        for(const prop of utils.keys(update)) {
-                            match[prop] = update[prop];
-                        }
-                    }
-
-                    // delete, if specified, must be an array of strings (or single string)
-                    if(typeof expr.delete !== 'undefined') {
-                        var deletions = evaluate(expr.delete, match, environment);
-                        if(typeof deletions !== 'undefined') {
-                            var val = deletions;
-                            if (!Array.isArray(deletions)) {
-                                deletions = [deletions];
-                            }
-                            if (!isArrayOfStrings(deletions)) {
-                                // throw type error
-                                throw {
-                                    code: "T2012",
-                                    stack: (new Error()).stack,
-                                    position: expr.delete.position,
-                                    value: val
-                                };
-                            }
-                            for (var jj = 0; jj < deletions.length; jj++) {
-                                if(typeof match === 'object' && match !== null) {
-                                    delete match[deletions[jj]];
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-
-            return result;
-        };
-
-        return defineFunction(transformer, '<(oa):o>');
-    }
-
-    var chainAST = parser('function($f, $g) { function($x){ $g($f($x)) } }');
-
-    /**
-     * Apply the function on the RHS using the sequence on the LHS as the first argument
-     * @param {Object} expr - JSONata expression
-     * @param {Object} input - Input data to evaluate against
-     * @param {Object} environment - Environment
-     * @returns {*} Evaluated input data
-     */
-    function evaluateApplyExpression(expr, input, environment) {
-        var result;
-
-        var lhs = evaluate(expr.lhs, input, environment);
-        if(expr.rhs.type === 'function') {
-            // this is a function _invocation_; invoke it with lhs expression as the first argument
-            result = evaluateFunction(expr.rhs, input, environment, { context: lhs });
-        } else {
-            var func = evaluate(expr.rhs, input, environment);
-
-            if(!isFunction(func)) {
-                throw {
-                    code: "T2006",
-                    stack: (new Error()).stack,
-                    position: expr.position,
-                    value: func
-                };
-            }
-
-            if(isFunction(lhs)) {
-                // this is function chaining (func1 ~> func2)
-                // λ($f, $g) { λ($x){ $g($f($x)) } }
-                var chain = evaluate(chainAST, null, environment);
-                result = apply(chain, [lhs, func], null, environment);
-            } else {
-                result = apply(func, [lhs], null, environment);
-            }
-
-        }
-
-        return result;
-    }
-
-    /**
-     * Evaluate function against input data
-     * @param {Object} expr - JSONata expression
-     * @param {Object} input - Input data to evaluate against
-     * @param {Object} environment - Environment
-     * @returns {*} Evaluated input data
-     */
-    function evaluateFunction(expr, input, environment, applyto) {
-        var result;
-
-        // create the procedure
-        // can't assume that expr.procedure is a lambda type directly
-        // could be an expression that evaluates to a function (e.g. variable reference, parens expr etc.
-        // evaluate it generically first, then check that it is a function.  Throw error if not.
-        var proc = evaluate(expr.procedure, input, environment);
-
-        if (typeof proc === 'undefined' && expr.procedure.type === 'path' && environment.lookup(expr.procedure.steps[0].value)) {
-            // help the user out here if they simply forgot the leading $
-            throw {
-                code: "T1005",
-                stack: (new Error()).stack,
-                position: expr.position,
-                token: expr.procedure.steps[0].value
-            };
-        }
-
-        var evaluatedArgs = [];
-        if(typeof applyto !== 'undefined') {
-            evaluatedArgs.push(applyto.context);
-        }
-        // eager evaluation - evaluate the arguments
-        for (var jj = 0; jj < expr.arguments.length; jj++) {
-            const arg = evaluate(expr.arguments[jj], input, environment);
-            if(isFunction(arg)) {
-                // wrap this in a closure
-                const closure = function (...params) {
-                    // invoke func
-                    return apply(arg, params, null, environment);
-                };
-                closure.arity = getFunctionArity(arg);
-                evaluatedArgs.push(closure);
-            } else {
-                evaluatedArgs.push(arg);
-            }
-        }
-        // apply the procedure
-        var procName = expr.procedure.type === 'path' ? expr.procedure.steps[0].value : expr.procedure.value;
-        try {
-            if(typeof proc === 'object') {
-                proc.token = procName;
-                proc.position = expr.position;
-            }
-            result = apply(proc, evaluatedArgs, input, environment);
-        } catch (err) {
-            if(!err.position) {
-                // add the position field to the error
-                err.position = expr.position;
-            }
-            if (!err.token) {
-                // and the function identifier
-                err.token = procName;
-            }
-            throw err;
-        }
-        return result;
-    }
-
-    /**
-     * Apply procedure or function
-     * @param {Object} proc - Procedure
-     * @param {Array} args - Arguments
-     * @param {Object} input - input
-     * @param {Object} environment - environment
-     * @returns {*} Result of procedure
-     */
-    function apply(proc, args, input, environment) {
-        var result;
-        result = applyInner(proc, args, input, environment);
-        while(isLambda(result) && result.thunk === true) {
-            // trampoline loop - this gets invoked as a result of tail-call optimization
-            // the function returned a tail-call thunk
-            // unpack it, evaluate its arguments, and apply the tail call
-            var next = evaluate(result.body.procedure, result.input, result.environment);
-            if(result.body.procedure.type === 'variable') {
-                next.token = result.body.procedure.value;
-            }
-            next.position = result.body.procedure.position;
-            var evaluatedArgs = [];
-            for(var ii = 0; ii < result.body.arguments.length; ii++) {
-                evaluatedArgs.push(evaluate(result.body.arguments[ii], result.input, result.environment));
-            }
-
-            result = applyInner(next, evaluatedArgs, input, environment);
-        }
-        return result;
-    }
-
-    /**
-     * Apply procedure or function
-     * @param {Object} proc - Procedure
-     * @param {Array} args - Arguments
-     * @param {Object} input - input
-     * @param {Object} environment - environment
-     * @returns {*} Result of procedure
-     */
-    function applyInner(proc, args, input, environment) {
-        var result;
-        try {
-            var validatedArgs = args;
-            if (proc) {
-                validatedArgs = validateArguments(proc.signature, args, input);
-            }
-
-            if (isLambda(proc)) {
-                result = applyProcedure(proc, validatedArgs);
-            } else if (proc && proc._jsonata_function === true) {
-                var focus = {
-                    environment: environment,
-                    input: input,
-                    options: environment.base.options,
-                    createSequence: environment.base.createSequence
-                };
-                // the `focus` is passed in as the `this` for the invoked function
-                result = proc.implementation.apply(focus, validatedArgs);
-                // `proc.implementation` might be a generator function
-                // and `result` might be a generator - if so, yield
-                if (isIterable(result)) {
-                    result = result.next().value;
-                }
-                if (isPromise(result)) {
-                    throw asyncResult();
-                }
-            } else if (typeof proc === 'function') {
-                // typically these are functions that are returned by the invocation of plugin functions
-                // the `input` is being passed in as the `this` for the invoked function
-                // this is so that functions that return objects containing functions can chain
-                // e.g. ($func())
-                result = proc.apply(input, validatedArgs);
-                if (isPromise(result)) {
-                    throw asyncResult();
-                }
-            } else {
-                throw {
-                    code: "T1006",
-                    stack: (new Error()).stack
-                };
-            }
-        } catch(err) {
-            if(proc) {
-                if (typeof err.token == 'undefined' && typeof proc.token !== 'undefined') {
-                    err.token = proc.token;
-                }
-                err.position = proc.position || err.position;
-            }
-            throw err;
-        }
-        return result;
-    }
-
-    /**
-     * Evaluate lambda against input data
-     * @param {Object} expr - JSONata expression
-     * @param {Object} input - Input data to evaluate against
-     * @param {Object} environment - Environment
-     * @returns {{lambda: boolean, input: *, environment: *, arguments: *, body: *}} Evaluated input data
-     */
-    function evaluateLambda(expr, input, environment) {
-        // make a function (closure)
-        var procedure = {
-            _jsonata_lambda: true,
-            input: input,
-            environment: environment,
-            arguments: expr.arguments,
-            signature: expr.signature,
-            body: expr.body
-        };
-        if(expr.thunk === true) {
-            procedure.thunk = true;
-        }
-        procedure.apply = function(self, args) {
-            return apply(procedure, args, input, !!self ? self.environment : environment);
-        };
-        return procedure;
-    }
-
-    /**
-     * Evaluate partial application
-     * @param {Object} expr - JSONata expression
-     * @param {Object} input - Input data to evaluate against
-     * @param {Object} environment - Environment
-     * @returns {*} Evaluated input data
-     */
-    function evaluatePartialApplication(expr, input, environment) {
-        // partially apply a function
-        var result;
-        // evaluate the arguments
-        var evaluatedArgs = [];
-        for(var ii = 0; ii < expr.arguments.length; ii++) {
-            var arg = expr.arguments[ii];
-            if (arg.type === 'operator' && arg.value === '?') {
-                evaluatedArgs.push(arg);
-            } else {
-                evaluatedArgs.push(evaluate(arg, input, environment));
-            }
-        }
-        // lookup the procedure
-        var proc = evaluate(expr.procedure, input, environment);
-        if (typeof proc === 'undefined' && expr.procedure.type === 'path' && environment.lookup(expr.procedure.steps[0].value)) {
-            // help the user out here if they simply forgot the leading $
-            throw {
-                code: "T1007",
-                stack: (new Error()).stack,
-                position: expr.position,
-                token: expr.procedure.steps[0].value
-            };
-        }
-        if (isLambda(proc)) {
-            result = partialApplyProcedure(proc, evaluatedArgs, environment);
-        } else if (proc && proc._jsonata_function === true) {
-            result = partialApplyNativeFunction(proc.implementation, evaluatedArgs, environment);
-        } else if (typeof proc === 'function') {
-            result = partialApplyNativeFunction(proc, evaluatedArgs, environment);
-        } else {
-            throw {
-                code: "T1008",
-                stack: (new Error()).stack,
-                position: expr.position,
-                token: expr.procedure.type === 'path' ? expr.procedure.steps[0].value : expr.procedure.value
-            };
-        }
-        return result;
-    }
-
-    /**
      * Validate the arguments against the signature validator (if it exists)
      * @param {Function} signature - validator function
      * @param {Array} args - function arguments
@@ -1715,27 +1931,6 @@ var jsonata = (function() {
         }
         var validatedArgs = signature.validate(args, context);
         return validatedArgs;
-    }
-
-    /**
-     * Apply procedure
-     * @param {Object} proc - Procedure
-     * @param {Array} args - Arguments
-     * @returns {*} Result of procedure
-     */
-    function applyProcedure(proc, args) {
-        var result;
-        var env = createFrame(proc.environment);
-        Array.prototype.forEach.call(proc.arguments, function (param, index) {
-            env.bind(param.value, args[index]);
-        });
-        if (typeof proc.body === 'function') {
-            // this is a lambda that wraps a native function - generated by partially evaluating a native
-            result = applyNativeFunction(proc.body, env);
-        } else {
-            result = evaluate(proc.body, proc.input, env);
-        }
-        return result;
     }
 
     /**
@@ -1905,45 +2100,75 @@ var jsonata = (function() {
         return JSON.parse(fn.string(arg));
     }
 
+    function reduceTupleStream(tupleStream, environment) {
+        if(!Array.isArray(tupleStream)) {
+            return tupleStream;
+        }
+        var result = Object.create(null);
+        var focus = {
+            options: environment.base.options,
+            createSequence: environment.base.createSequence
+        };
+        Object.assign(result, tupleStream[0]);
+        for(var ii = 1; ii < tupleStream.length; ii++) {
+            for(const prop of utils.keys(tupleStream[ii])) {
+                result[prop] = fn.append.call(focus, result[prop], tupleStream[ii][prop]);
+            }
+        }
+        return result;
+    }
+
     /**
-     * Create frame
+     * Create frame: a scope of variable bindings inside its enclosing one
      * @param {Object} enclosingEnvironment - Enclosing environment
      * @returns {{bind: bind, lookup: lookup}} Created frame
      */
-    function createFrame(enclosingEnvironment) {
-        var bindings = Object.create(null);
-        const newFrame = {
-            bind: function (name, value) {
-                bindings[name] = value;
-            },
-            lookup: function (name) {
-                var value;
-                if(Object.prototype.hasOwnProperty.call(bindings, name)) {
-                    value = bindings[name];
-                } else if (enclosingEnvironment) {
-                    value = enclosingEnvironment.lookup(name);
-                }
-                return value;
-            },
-            timestamp: enclosingEnvironment ? enclosingEnvironment.timestamp : null,
-            async: enclosingEnvironment ? enclosingEnvironment.async : false,
-            isParallelCall: enclosingEnvironment ? enclosingEnvironment.isParallelCall : false,
-            global: enclosingEnvironment ? enclosingEnvironment.global : {
-                ancestry: [ null ]
-            }
+    function Frame(enclosingEnvironment) {
+        this.bindings = new Map();
+        this.enclosing = enclosingEnvironment;
+        this.timestamp = enclosingEnvironment ? enclosingEnvironment.timestamp : null;
+        this.async = enclosingEnvironment ? enclosingEnvironment.async : false;
+        this.isParallelCall = enclosingEnvironment ? enclosingEnvironment.isParallelCall : false;
+        this.global = enclosingEnvironment ? enclosingEnvironment.global : {
+            ancestry: [ null ]
         };
+        this.base = undefined;
+    }
 
+    Frame.prototype.bind = function (name, value) {
+        this.bindings.set(name, value);
+    };
+
+    // the innermost frame that binds the name decides, even when it binds undefined
+    Frame.prototype.lookup = function (name) {
+        var frame = this;
+        do {
+            var bindings = frame.bindings;
+            var value = bindings.get(name);
+            if (value !== undefined || bindings.has(name)) {
+                return value;
+            }
+            frame = frame.enclosing;
+        } while (frame);
+        return undefined;
+    };
+
+    function createFrame(enclosingEnvironment) {
+        var newFrame = new Frame(enclosingEnvironment);
         if (enclosingEnvironment) {
-            var framePushCallback = enclosingEnvironment.lookup(Symbol.for('jsonata.__createFrame_push'));
-            if(framePushCallback) {
-                framePushCallback(enclosingEnvironment, newFrame);
+            // jsonata's debugger hook, looked for when an evaluation is instrumented (see compile)
+            if (enclosingEnvironment.base === undefined || enclosingEnvironment.base.mode === INSTRUMENTED) {
+                var framePushCallback = enclosingEnvironment.lookup(FRAME_PUSH);
+                if(framePushCallback) {
+                    framePushCallback(enclosingEnvironment, newFrame);
+                }
             }
             newFrame.base = enclosingEnvironment.base;
         }
-       
-
-        return newFrame
+        return newFrame;
     }
+
+    var staticFrame = createFrame(null);
 
     // Function registration
     staticFrame.bind('sum', defineFunction(fn.sum, '<a<n>:n>'));
@@ -2271,6 +2496,17 @@ var jsonata = (function() {
                 }
                 exec_env.base = exec_env;
                 exec_env.depth = 0;
+                // the instrumented compilation only when a guard or a hook needs it (see compile)
+                var instrumented = !!(options && (options.timeout || options.stack)) ||
+                    typeof exec_env.lookup(ENTRY) !== 'undefined' ||
+                    typeof exec_env.lookup(EXIT) !== 'undefined' ||
+                    typeof exec_env.lookup(FRAME_PUSH) !== 'undefined';
+                exec_env.mode = instrumented ? INSTRUMENTED : PLAIN;
+                // the `this` of the built-in functions the evaluator calls itself (lookup, append)
+                exec_env.focus = {
+                    options: options,
+                    createSequence: exec_env.createSequence
+                };
 
                 if(options && options.RegexEngine) {
                     exec_env.RegexEngine = options.RegexEngine;

@@ -1967,20 +1967,21 @@ const functions = (() => {
         }
 
         var merge = function (l, r) {
+            // jsonata's recursive merge step as a loop: the same comparisons in the same order, without a
+            // stack frame per element (a synchronous evaluator would overflow on long arrays)
             var merge_iter = function (result, left, right) {
-                if (left.length === 0) {
-                    Array.prototype.push.apply(result, right);
-                } else if (right.length === 0) {
-                    Array.prototype.push.apply(result, left);
-                } else if (comp(left[0], right[0])) { // invoke the comparator function
-                    // if it returns true - swap left and right
-                    result.push(right[0]);
-                    merge_iter(result, left, right.slice(1));
-                } else {
-                    // otherwise keep the same order
-                    result.push(left[0]);
-                    merge_iter(result, left.slice(1), right);
+                var li = 0, ri = 0;
+                while (li < left.length && ri < right.length) {
+                    if (comp(left[li], right[ri])) { // invoke the comparator function
+                        // if it returns true - swap left and right
+                        result.push(right[ri++]);
+                    } else {
+                        // otherwise keep the same order
+                        result.push(left[li++]);
+                    }
                 }
+                for (; li < left.length; li++) result.push(left[li]);
+                for (; ri < right.length; ri++) result.push(right[ri]);
             };
             var merged = [];
             merge_iter(merged, l, r);
