@@ -1,3 +1,4 @@
+import { splitRabbitMqUrls } from '../config/rabbitmq-urls.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_RBAC_FILE } from '../config.js';
@@ -189,7 +190,8 @@ export function setUpAccessControl(services: RouterServices, routeSet: RouteSet)
  */
 function ownTrafficRefusals(services: RouterServices, routeSet: RouteSet, security: Security): LoadDiagnostic[] {
   if (!security.rbac.amqp.requireUserId) return [];
-  const user = brokerUserOf(services.config.rabbitmqUrl);
+  // A cluster list shares one user (config/rabbitmq-urls.ts): the first entry names it.
+  const user = brokerUserOf(splitRabbitMqUrls(services.config.rabbitmqUrl ?? '')[0]);
   const diagnostics: LoadDiagnostic[] = [];
   for (const route of routeSet.routes) {
     if (!isAmqpEntryScheme(services.registry, parseEndpointUri(route.from.uri).scheme)) continue;
