@@ -324,7 +324,7 @@ describe('HTTP server with platform-http and rest entries', () => {
         body: stream,
         headers: { 'content-type': 'application/json' },
         duplex: 'half',
-      } as RequestInit);
+      });
       expect(response.status).to.equal(413);
       expect(await response.json()).to.deep.include({ error: 'PAYLOAD_TOO_LARGE' });
       expect(seen).to.have.length(0);
