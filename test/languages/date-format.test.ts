@@ -28,4 +28,18 @@ describe('simple language: date patterns', () => {
     expect(() => compileDateFormat('yyyy-ww')).to.throw(/Unsupported date pattern letter "ww"/);
     expect(() => compileDateFormat("yyyy'T")).to.throw(/unclosed quote at position 5/);
   });
+
+  it('answers every instant with its own text when one formatter serves many calls', () => {
+    const seconds = compileDateFormat("yyyy-MM-dd'T'HH:mm:ss");
+    const millis = compileDateFormat("HH:mm:ss.SSS 'Sept'");
+    const at = (ms: number): Date => new Date(Date.UTC(2026, 11, 7, 9, 30, 0) + ms);
+    const expected = (d: Date, withMs: boolean): string =>
+      `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:` +
+      `${String(d.getSeconds()).padStart(2, '0')}${withMs ? `.${String(d.getMilliseconds()).padStart(3, '0')} Sept` : ''}`;
+    for (const ms of [0, 1, 999, 1000, 0, 61_000, 999, 1000]) {
+      expect(seconds(at(ms)).slice(11), `seconds at +${ms} ms`).to.equal(expected(at(ms), false));
+      expect(millis(at(ms)), `millis at +${ms} ms`).to.equal(expected(at(ms), true));
+    }
+    expect(seconds(new Date(NaN))).to.equal(compileDateFormat("yyyy-MM-dd'T'HH:mm:ss")(new Date(NaN)));
+  });
 });

@@ -126,9 +126,25 @@ export function compileDateFormat(pattern: string): DateFormatter {
     if (typeof part === 'string' && typeof last === 'string') merged[merged.length - 1] = last + part;
     else merged.push(part);
   }
-  return (date) => {
+  const format = (date: Date): string => {
     let out = '';
     for (const part of merged) out += typeof part === 'string' ? part : part(date);
     return out;
+  };
+  // `${date:now:...}` on every message of a busy route formats the same second thousands of times, and each
+  // local-time getter converts the time zone again: the last answer is kept for the instant it stands for
+  // (the second, or the millisecond when the pattern shows milliseconds).
+  const unitMs = /S/.test(pattern.replace(/'[^']*'/g, '')) ? 1 : 1000;
+  let lastKey = NaN;
+  let lastText = '';
+  return (date) => {
+    const time = date.getTime();
+    if (Number.isNaN(time)) return format(date);
+    const key = Math.floor(time / unitMs);
+    if (key !== lastKey) {
+      lastText = format(date);
+      lastKey = key;
+    }
+    return lastText;
   };
 }
