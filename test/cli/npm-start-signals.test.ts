@@ -91,8 +91,8 @@ describe('cli: `npm start` stops on a signal to npm (the process the user starte
       const run = { npm, below: [] as number[] };
       started.push(run);
       let output = '';
-      npm.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      npm.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
         npm.once('exit', (code, exitSignal) => resolve({ code, signal: exitSignal })),
       );
