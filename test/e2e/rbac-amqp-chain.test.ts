@@ -10,6 +10,7 @@ import type { Connection } from 'rabbitmq-client';
 import { deadLetterQueueName } from '../../src/transport/topology-names.js';
 import { ProvenanceHeaders } from '../../src/reliability/broker-retry.js';
 import { amqpPublish } from '../helpers/amqp-tools.js';
+import { startPartner, type Partner } from '../components/http-partner.js';
 import { brokerUrl, requireBrokerOrSkip } from '../helpers/broker.js';
 import path from 'node:path';
 import { rmSync } from 'node:fs';
@@ -27,11 +28,14 @@ describe('e2e: requireUserId on a route fed by another route of the same router'
   const onward = uniqueName('chain-out');
   const entryQueue = uniqueName('chain-in-q');
   const middleQueue = uniqueName('chain-mid-q');
+  const retried = uniqueName('chain-retry');
+  const retriedQueue = uniqueName('chain-retry-q');
+  let partner: Partner;
   let router: TestRouter | undefined;
   let client: Connection;
   let watcher: Watcher;
 
-  const routes = `
+  const routes = (partnerUrl = 'http://127.0.0.1:9/unused'): string => `
 - route:
     id: chain-first
     from:
@@ -46,12 +50,22 @@ describe('e2e: requireUserId on a route fed by another route of the same router'
       parameters: {queues: ${middleQueue}, routingKey: accepted, exchangeType: topic}
       steps:
         - to: {uri: "spring-rabbitmq:${onward}", parameters: {routingKey: done, exchangeType: topic}}
+- route:
+    id: chain-retry
+    errorHandler:
+      defaultErrorHandler:
+        redeliveryPolicy: {maximumRedeliveries: 3, redeliveryDelay: 100}
+    from:
+      uri: spring-rabbitmq:${retried}
+      parameters: {queues: ${retriedQueue}, routingKey: orders, exchangeType: topic, maximumRetryAttempts: 3}
+      steps:
+        - to: {uri: "${partnerUrl}/orders"}
 `;
   // guest is the user the router (and this test's client) log in as: granted both routes.
   const rbac = `
 version: 1
 roles:
-  pipeline: {permissions: [route:chain-first, route:chain-second]}
+  pipeline: {permissions: [route:chain-first, route:chain-second, route:chain-retry]}
 principals:
   - {id: guest, roles: [pipeline]}
 amqp:
@@ -62,17 +76,20 @@ amqp:
     await requireBrokerOrSkip(this);
     client = amqpClient('rbac-amqp-chain test');
     watcher = (await Watcher.on(client, { exchange: onward, routingKey: '#' })).start();
-    router = await startRouter({ 'routes/chain.yaml': routes }, { rabbitmqUrl: brokerUrl(), rbac, http: false });
+    // Fails the first call: the retry is a copy the router publishes itself.
+    partner = await startPartner({ status: 503, body: 'busy' }, { status: 200, body: { ok: true } });
+    router = await startRouter({ 'routes/chain.yaml': routes(partner.url) }, { rabbitmqUrl: brokerUrl(), rbac, http: false });
   });
 
   after(async () => {
     await router?.stop();
+    await partner?.close();
     if (!client) return;
     await watcher?.delete();
-    for (const queue of [entryQueue, middleQueue]) {
+    for (const queue of [entryQueue, middleQueue, retriedQueue]) {
       for (const name of consumerQueues(queue)) await client.queueDelete({ queue: name }).catch(() => undefined);
     }
-    for (const name of [entry, middle, onward]) await client.exchangeDelete({ exchange: name }).catch(() => undefined);
+    for (const name of [entry, middle, onward, retried]) await client.exchangeDelete({ exchange: name }).catch(() => undefined);
     await client.close();
   });
 
@@ -119,12 +136,29 @@ amqp:
     expect(watcher.received.some((m) => JSON.stringify(jsonBody(m)).includes(token))).to.equal(false);
   });
 
+  it("a retry the router schedules itself is admitted again (it carries the router's user), not dead-lettered", async () => {
+    const id = `retried-${randomUUID()}`;
+    const publisher = client.createPublisher({ confirm: true });
+    await publisher.send(
+      { exchange: retried, routingKey: 'orders', messageId: id, durable: true, contentType: 'application/json', userId: 'guest' },
+      { orderId: id },
+    );
+    await publisher.close();
+    await partner.until(() => partner.requests.length === 2, 20_000);
+    await eventually(
+      () => router!.log.lines.some((l) => l.message === 'message scheduled for a retry held by the broker'),
+      'the retry was scheduled',
+    );
+    expect(partner.requests.map((r) => JSON.parse(r.body) as unknown)).to.deep.equal([{ orderId: id }, { orderId: id }]);
+    expect(await deadLetters(retriedQueue)).to.deep.equal([]);
+  });
+
   it('warns at load about each AMQP entry the router\'s own broker user may not enter, and not about the others', async () => {
     expect(router!.router.diagnostics.filter((d) => d.message.includes('requireUserId'))).to.deep.equal([]);
 
     // The same routes, the router logging in as pipes-router, which is granted only the first route.
     const dir = writeFiles({
-      'routes/chain.yaml': routes,
+      'routes/chain.yaml': routes(),
       'rbac.yaml': rbac.replace('{id: guest, roles: [pipeline]}', '{id: pipes-router, roles: [first-only]}').replace(
         'roles:\n',
         'roles:\n  first-only: {permissions: [route:chain-first]}\n',
@@ -143,7 +177,9 @@ amqp:
         logger: createLogger({ level: 'error', stream: captureLog().stream }),
       });
       const warnings = built.diagnostics.filter((d) => d.message.includes('requireUserId'));
-      expect(warnings.map((d) => [d.severity, d.loc?.line])).to.deep.equal([['warning', 12]]);
+      // The first route is granted; the second (fed by the first) and the retrying one are not.
+      expect(warnings.map((d) => [d.severity, d.loc?.line])).to.deep.equal([['warning', 12], ['warning', 22]]);
+      expect(warnings[1]!.message).to.contain("Route 'chain-retry'");
       expect(warnings[0]!.message).to.contain("Route 'chain-second'").and.contain("'pipes-router'").and.contain('not-granted');
       expect(warnings[0]!.hint).to.contain('route:chain-second');
     } finally {

@@ -82,6 +82,37 @@ describe('simple language: functions', () => {
       expect(await simple('${body[0]}', exchange({ body: Buffer.from('["x","y"]') }))).to.equal('x');
     });
 
+    it('reads text as JSON only when the content type is a JSON one or there is none', async () => {
+      const text = '{"kind":"k1"}';
+      for (const headers of [
+        { 'Content-Type': 'application/json' },
+        { 'content-type': 'application/vnd.acme+json; charset=utf-8' },
+        { CamelSpringRabbitmqContentType: 'application/json' },
+        {},
+      ]) {
+        expect(await simple('${body[kind]}', exchange({ body: text, headers })), JSON.stringify(headers)).to.equal('k1');
+      }
+      for (const headers of [
+        { 'Content-Type': 'text/plain' },
+        { CamelSpringRabbitmqContentType: 'text/plain; charset=utf-8' },
+        // The route's own Content-Type wins over the one the message was consumed with.
+        { 'Content-Type': 'text/csv', CamelSpringRabbitmqContentType: 'application/json' },
+      ]) {
+        for (const body of [text, Buffer.from(text)]) {
+          let failure: unknown;
+          try {
+            await simple('${body[kind]}', exchange({ body, headers }));
+          } catch (error) {
+            failure = error;
+          }
+          expect(failure, JSON.stringify(headers)).to.be.instanceOf(ExpressionError);
+        }
+      }
+      expect(
+        await simple('${body[kind]}', exchange({ body: text, headers: { 'Content-Type': 'application/json', CamelSpringRabbitmqContentType: 'text/plain' } })),
+      ).to.equal('k1');
+    });
+
     it('a missing key is null; navigating through null fails unless ?. is used', async () => {
       const ex = order();
       expect(await simple('${body.nope}', ex)).to.equal(null);

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Exchange } from '../../runtime/exchange.js';
 import { ExpressionError } from '../../errors/index.js';
 import { coerceCompare, coerceEquals, convertTo, describeType, toPredicate, toText } from '../convert.js';
-import { jsonInput, looksLikeJsonDocument } from '../json-input.js';
+import { bodyMayBeJson, jsonInput, looksLikeJsonDocument } from '../json-input.js';
 import type { DateSource, FunctionCall, Step, SupportedMethod } from './functions.js';
 import type { BinaryOperator, Operand, PredicateNode, Template } from './parser.js';
 import { SimpleSyntaxError } from './syntax-error.js';
@@ -109,9 +109,10 @@ function compileSource(call: FunctionCall): Evaluator {
   const source = call.source;
   switch (source.kind) {
     case 'body':
-      // Navigation into a body that arrived as JSON text (or bytes) reads the parsed document.
+      // Navigation into a body that arrived as JSON text (or bytes) reads the parsed document, unless the
+      // message's content type says it is something else (text/plain stays text).
       return call.steps.some((step) => step.kind !== 'method')
-        ? (exchange) => navigableBody(exchange.body)
+        ? (exchange) => navigableBody(exchange)
         : (exchange) => exchange.body;
     case 'bodyAs': {
       const { type, mandatory } = source;
@@ -180,9 +181,10 @@ function reader(
   }
 }
 
-function navigableBody(body: unknown): unknown {
-  if (Buffer.isBuffer(body)) return jsonInput(body, false);
-  if (typeof body === 'string' && looksLikeJsonDocument(body)) return jsonInput(body, false);
+function navigableBody(exchange: Exchange): unknown {
+  const body = exchange.body;
+  if (Buffer.isBuffer(body)) return bodyMayBeJson(exchange) ? jsonInput(body, false) : body;
+  if (typeof body === 'string' && looksLikeJsonDocument(body) && bodyMayBeJson(exchange)) return jsonInput(body, false);
   return body;
 }
 
