@@ -1125,9 +1125,79 @@ var jsonata = (function() {
                 return input && input.outerWrapper ? input[0] : input;
             };
         }
+        if (builtinReferences.has(expr)) {
+            var builtin = staticFrame.lookup(name);
+            return function (input, environment) {
+                return environment.base.shadowsBuiltin ? environment.lookup(name) : builtin;
+            };
+        }
         return function (input, environment) {
             return environment.lookup(name);
         };
+    }
+
+    /*
+     * Variable nodes naming a built-in function that nothing in their expression can rebind. jsonata finds
+     * `$uppercase` by walking every frame up to its static one; such a node is resolved when compiled. The
+     * expression must bind the name nowhere (`:=`, a lambda's parameter, a focus `@$` or index `#$` variable)
+     * and must not use `$eval` (its expression runs in the caller's frames and may bind anything); an
+     * evaluation whose bindings or assignments shadow a built-in looks every name up (`shadowsBuiltin`).
+     */
+    var builtinReferences = new WeakSet();
+
+    function resolveBuiltins(ast) {
+        var bound = new Set();
+        var variables = [];
+        var usesEval = false;
+        var seen = new Set();
+        var visit = function (node) {
+            if (node === null || typeof node !== 'object' || seen.has(node)) {
+                return;
+            }
+            seen.add(node);
+            if (Array.isArray(node)) {
+                for (var ii = 0; ii < node.length; ii++) {
+                    visit(node[ii]);
+                }
+                return;
+            }
+            if (node.type === 'variable' && typeof node.value === 'string') {
+                variables.push(node);
+                if (node.value === 'eval') {
+                    usesEval = true;
+                }
+            }
+            if (node.type === 'bind' && node.lhs && typeof node.lhs.value === 'string') {
+                bound.add(node.lhs.value);
+            }
+            if (node.type === 'lambda' && Array.isArray(node.arguments)) {
+                node.arguments.forEach(function (argument) {
+                    bound.add(argument.value);
+                });
+            }
+            if (typeof node.focus === 'string') {
+                bound.add(node.focus);
+            }
+            if (typeof node.index === 'string') {
+                bound.add(node.index);
+            }
+            for (var key in node) {
+                var child = node[key];
+                if (child !== null && typeof child === 'object' && !(child instanceof RegExp)) {
+                    visit(child);
+                }
+            }
+        };
+        visit(ast);
+        if (usesEval) {
+            return;
+        }
+        for (var vv = 0; vv < variables.length; vv++) {
+            var name = variables[vv].value;
+            if (!bound.has(name) && staticFrame.bindings.has(name)) {
+                builtinReferences.add(variables[vv]);
+            }
+        }
     }
 
     /**
@@ -2399,12 +2469,15 @@ var jsonata = (function() {
                 // an AST from jsonata's parser (jsonata(text).ast()), evaluated as it is
                 ast = expr;
             }
+            resolveBuiltins(ast);
         } catch(err) {
             // insert error message into structure
             populateMessage(err); // possible side-effects on `err`
             throw err;
         }
         var environment = createFrame(staticFrame);
+        // a built-in's name bound by assign() or registerFunction(): see resolveBuiltins
+        var assignedBuiltin = false;
 
         var timestamp = new Date(); // will be overridden on each call to evalute()
         environment.bind('now', defineFunction(function(picture, timezone) {
@@ -2429,9 +2502,14 @@ var jsonata = (function() {
                 const exec_env = createFrame(environment);
 
                 // add any variable bindings may have been passed in
+                var shadowsBuiltin = assignedBuiltin;
                 for (const v of utils.keys(bindings)) {
                     exec_env.bind(v, bindings[v]);
+                    if (staticFrame.bindings.has(v)) {
+                        shadowsBuiltin = true;
+                    }
                 }
+                exec_env.shadowsBuiltin = shadowsBuiltin;
 
                 // put the input document into the environment as the root object
                 exec_env.bind('$', input);
@@ -2529,10 +2607,16 @@ var jsonata = (function() {
             },
             assign: function (name, value) {
                 environment.bind(name, value);
+                if (staticFrame.bindings.has(name)) {
+                    assignedBuiltin = true;
+                }
             },
             registerFunction: function(name, implementation, signature) {
                 var func = defineFunction(implementation, signature);
                 environment.bind(name, func);
+                if (staticFrame.bindings.has(name)) {
+                    assignedBuiltin = true;
+                }
             },
             ast: function() {
                 return ast;
