@@ -406,13 +406,18 @@ var jsonata = (function() {
         return function (input, environment) {
             var value = first === null ? input : first(input, environment);
             for (var ii = 0; ii < names.length; ii++) {
-                if (value === null || typeof value !== 'object' || Array.isArray(value) || isFunction(value) || !hasOwn.call(value, names[ii])) {
+                if (Array.isArray(value)) {
                     return NOT_SIMPLE;
+                }
+                // nothing to look up in: an empty sequence, which jsonata gives as undefined
+                if (value === null || typeof value !== 'object' || isFunction(value) || !hasOwn.call(value, names[ii])) {
+                    return undefined;
                 }
                 value = value[names[ii]];
             }
-            if (value === undefined || Array.isArray(value)) {
-                return NOT_SIMPLE;
+            if (Array.isArray(value)) {
+                // an array at the last step is the path's value itself, unless it is a sequence
+                return isSequence(value) ? NOT_SIMPLE : value;
             }
             return value;
         };
@@ -420,7 +425,10 @@ var jsonata = (function() {
 
     // a step with nothing on it but its name: no predicate, stage, group, focus, index, tuple, keep-array
     function plainStep(step) {
-        for (var key in step) {
+        // own keys only: the parser's nodes inherit its token fields (id, lbp, nud)
+        var keys = Object.keys(step);
+        for (var ii = 0; ii < keys.length; ii++) {
+            var key = keys[ii];
             if (key !== 'type' && key !== 'value' && key !== 'position') {
                 return false;
             }
@@ -933,7 +941,12 @@ var jsonata = (function() {
             return [compile(pair[0], mode), compile(pair[1], mode)];
         });
         var instrumented = mode === INSTRUMENTED;
+        var literal = compileLiteralObject(expr, mode, pairs);
         return function (input, environment) {
+            // (a non-array input flagged tupleStream is grouped as jsonata's tuples: the general path)
+            if (literal !== null && !Array.isArray(input) && !(input && input.tupleStream)) {
+                return literal(input, environment);
+            }
             var result = Object.create(null);
             var groups = Object.create(null);
             var reduce = input && input.tupleStream ? true : false;
@@ -1017,6 +1030,45 @@ var jsonata = (function() {
                 }
             }
 
+            return result;
+        };
+    }
+
+    /*
+     * `{"k": v, ...}` with distinct literal keys, over one input that is not an array (nor flagged as a tuple
+     * stream). jsonata then makes a sequence of that one item, puts every key in its own group and evaluates the values in the order
+     * Object.keys gives the groups (array-index keys first, ascending, then the others as written): that order
+     * is fixed when compiling, and the values are evaluated in it against the item. Literal keys that jsonata
+     * refuses (its internal flags, duplicates) stay with the general path, which raises its errors.
+     */
+    function compileLiteralObject(expr, mode, pairs) {
+        if (mode !== PLAIN) {
+            return null;
+        }
+        var order = Object.create(null);
+        for (var ii = 0; ii < expr.lhs.length; ii++) {
+            var keyNode = expr.lhs[ii][0];
+            if (keyNode.type !== 'string' || !plainStep(keyNode) || typeof keyNode.value !== 'string') {
+                return null;
+            }
+            var key = keyNode.value;
+            if (key === '_jsonata_lambda' || key === '_jsonata_function' || hasOwn.call(order, key)) {
+                return null;
+            }
+            order[key] = ii;
+        }
+        var keys = utils.keys(order);
+        var values = keys.map(function (key) {
+            return pairs[order[key]][1];
+        });
+        return function (input, environment) {
+            var result = Object.create(null);
+            for (var kk = 0; kk < keys.length; kk++) {
+                var value = values[kk](input, environment);
+                if (typeof value !== 'undefined') {
+                    result[keys[kk]] = value;
+                }
+            }
             return result;
         };
     }
@@ -1181,7 +1233,7 @@ var jsonata = (function() {
             if (typeof node.index === 'string') {
                 bound.add(node.index);
             }
-            for (var key in node) {
+            for (var key of Object.keys(node)) {
                 var child = node[key];
                 if (child !== null && typeof child === 'object' && !(child instanceof RegExp)) {
                     visit(child);
