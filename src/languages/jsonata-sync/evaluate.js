@@ -406,13 +406,18 @@ var jsonata = (function() {
         return function (input, environment) {
             var value = first === null ? input : first(input, environment);
             for (var ii = 0; ii < names.length; ii++) {
-                if (value === null || typeof value !== 'object' || Array.isArray(value) || isFunction(value) || !hasOwn.call(value, names[ii])) {
+                if (Array.isArray(value)) {
                     return NOT_SIMPLE;
+                }
+                // nothing to look up in: an empty sequence, which jsonata gives as undefined
+                if (value === null || typeof value !== 'object' || isFunction(value) || !hasOwn.call(value, names[ii])) {
+                    return undefined;
                 }
                 value = value[names[ii]];
             }
-            if (value === undefined || Array.isArray(value)) {
-                return NOT_SIMPLE;
+            if (Array.isArray(value)) {
+                // an array at the last step is the path's value itself, unless it is a sequence
+                return isSequence(value) ? NOT_SIMPLE : value;
             }
             return value;
         };
@@ -420,7 +425,10 @@ var jsonata = (function() {
 
     // a step with nothing on it but its name: no predicate, stage, group, focus, index, tuple, keep-array
     function plainStep(step) {
-        for (var key in step) {
+        // own keys only: the parser's nodes inherit its token fields (id, lbp, nud)
+        var keys = Object.keys(step);
+        for (var ii = 0; ii < keys.length; ii++) {
+            var key = keys[ii];
             if (key !== 'type' && key !== 'value' && key !== 'position') {
                 return false;
             }
@@ -933,7 +941,12 @@ var jsonata = (function() {
             return [compile(pair[0], mode), compile(pair[1], mode)];
         });
         var instrumented = mode === INSTRUMENTED;
+        var literal = compileLiteralObject(expr, mode, pairs);
         return function (input, environment) {
+            // (a non-array input flagged tupleStream is grouped as jsonata's tuples: the general path)
+            if (literal !== null && !Array.isArray(input) && !(input && input.tupleStream)) {
+                return literal(input, environment);
+            }
             var result = Object.create(null);
             var groups = Object.create(null);
             var reduce = input && input.tupleStream ? true : false;
@@ -1017,6 +1030,45 @@ var jsonata = (function() {
                 }
             }
 
+            return result;
+        };
+    }
+
+    /*
+     * `{"k": v, ...}` with distinct literal keys, over one input that is not an array (nor flagged as a tuple
+     * stream). jsonata then makes a sequence of that one item, puts every key in its own group and evaluates the values in the order
+     * Object.keys gives the groups (array-index keys first, ascending, then the others as written): that order
+     * is fixed when compiling, and the values are evaluated in it against the item. Literal keys that jsonata
+     * refuses (its internal flags, duplicates) stay with the general path, which raises its errors.
+     */
+    function compileLiteralObject(expr, mode, pairs) {
+        if (mode !== PLAIN) {
+            return null;
+        }
+        var order = Object.create(null);
+        for (var ii = 0; ii < expr.lhs.length; ii++) {
+            var keyNode = expr.lhs[ii][0];
+            if (keyNode.type !== 'string' || !plainStep(keyNode) || typeof keyNode.value !== 'string') {
+                return null;
+            }
+            var key = keyNode.value;
+            if (key === '_jsonata_lambda' || key === '_jsonata_function' || hasOwn.call(order, key)) {
+                return null;
+            }
+            order[key] = ii;
+        }
+        var keys = utils.keys(order);
+        var values = keys.map(function (key) {
+            return pairs[order[key]][1];
+        });
+        return function (input, environment) {
+            var result = Object.create(null);
+            for (var kk = 0; kk < keys.length; kk++) {
+                var value = values[kk](input, environment);
+                if (typeof value !== 'undefined') {
+                    result[keys[kk]] = value;
+                }
+            }
             return result;
         };
     }
@@ -1125,9 +1177,79 @@ var jsonata = (function() {
                 return input && input.outerWrapper ? input[0] : input;
             };
         }
+        if (builtinReferences.has(expr)) {
+            var builtin = staticFrame.lookup(name);
+            return function (input, environment) {
+                return environment.base.shadowsBuiltin ? environment.lookup(name) : builtin;
+            };
+        }
         return function (input, environment) {
             return environment.lookup(name);
         };
+    }
+
+    /*
+     * Variable nodes naming a built-in function that nothing in their expression can rebind. jsonata finds
+     * `$uppercase` by walking every frame up to its static one; such a node is resolved when compiled. The
+     * expression must bind the name nowhere (`:=`, a lambda's parameter, a focus `@$` or index `#$` variable)
+     * and must not use `$eval` (its expression runs in the caller's frames and may bind anything); an
+     * evaluation whose bindings or assignments shadow a built-in looks every name up (`shadowsBuiltin`).
+     */
+    var builtinReferences = new WeakSet();
+
+    function resolveBuiltins(ast) {
+        var bound = new Set();
+        var variables = [];
+        var usesEval = false;
+        var seen = new Set();
+        var visit = function (node) {
+            if (node === null || typeof node !== 'object' || seen.has(node)) {
+                return;
+            }
+            seen.add(node);
+            if (Array.isArray(node)) {
+                for (var ii = 0; ii < node.length; ii++) {
+                    visit(node[ii]);
+                }
+                return;
+            }
+            if (node.type === 'variable' && typeof node.value === 'string') {
+                variables.push(node);
+                if (node.value === 'eval') {
+                    usesEval = true;
+                }
+            }
+            if (node.type === 'bind' && node.lhs && typeof node.lhs.value === 'string') {
+                bound.add(node.lhs.value);
+            }
+            if (node.type === 'lambda' && Array.isArray(node.arguments)) {
+                node.arguments.forEach(function (argument) {
+                    bound.add(argument.value);
+                });
+            }
+            if (typeof node.focus === 'string') {
+                bound.add(node.focus);
+            }
+            if (typeof node.index === 'string') {
+                bound.add(node.index);
+            }
+            for (var key of Object.keys(node)) {
+                var child = node[key];
+                if (child !== null && typeof child === 'object' && !(child instanceof RegExp)) {
+                    visit(child);
+                }
+            }
+        };
+        visit(ast);
+        if (usesEval) {
+            return;
+        }
+        for (var vv = 0; vv < variables.length; vv++) {
+            var name = variables[vv].value;
+            if (!bound.has(name) && staticFrame.bindings.has(name)) {
+                builtinReferences.add(variables[vv]);
+            }
+        }
     }
 
     /**
@@ -2399,12 +2521,15 @@ var jsonata = (function() {
                 // an AST from jsonata's parser (jsonata(text).ast()), evaluated as it is
                 ast = expr;
             }
+            resolveBuiltins(ast);
         } catch(err) {
             // insert error message into structure
             populateMessage(err); // possible side-effects on `err`
             throw err;
         }
         var environment = createFrame(staticFrame);
+        // a built-in's name bound by assign() or registerFunction(): see resolveBuiltins
+        var assignedBuiltin = false;
 
         var timestamp = new Date(); // will be overridden on each call to evalute()
         environment.bind('now', defineFunction(function(picture, timezone) {
@@ -2429,9 +2554,14 @@ var jsonata = (function() {
                 const exec_env = createFrame(environment);
 
                 // add any variable bindings may have been passed in
+                var shadowsBuiltin = assignedBuiltin;
                 for (const v of utils.keys(bindings)) {
                     exec_env.bind(v, bindings[v]);
+                    if (staticFrame.bindings.has(v)) {
+                        shadowsBuiltin = true;
+                    }
                 }
+                exec_env.shadowsBuiltin = shadowsBuiltin;
 
                 // put the input document into the environment as the root object
                 exec_env.bind('$', input);
@@ -2529,10 +2659,16 @@ var jsonata = (function() {
             },
             assign: function (name, value) {
                 environment.bind(name, value);
+                if (staticFrame.bindings.has(name)) {
+                    assignedBuiltin = true;
+                }
             },
             registerFunction: function(name, implementation, signature) {
                 var func = defineFunction(implementation, signature);
                 environment.bind(name, func);
+                if (staticFrame.bindings.has(name)) {
+                    assignedBuiltin = true;
+                }
             },
             ast: function() {
                 return ast;

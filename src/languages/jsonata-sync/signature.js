@@ -173,6 +173,7 @@ const signature = (() => {
             }).join('') +
             '$';
         var regex = new RegExp(regexStr);
+        var matchesBySig = new Map();
         var getSymbol = function (value) {
             var symbol;
             if (utils.isFunction(value)) {
@@ -240,14 +241,22 @@ const signature = (() => {
             definition: signature,
             validate: function (args, context) {
                 var suppliedSig = '';
-                args.forEach(function (arg) {
-                    suppliedSig += getSymbol(arg);
-                });
-                var isValid = regex.exec(suppliedSig);
+                for (var ai = 0; ai < args.length; ai++) {
+                    suppliedSig += getSymbol(args[ai]);
+                }
+                // the same argument types match the same way: the match is kept per type string
+                var isValid = matchesBySig.get(suppliedSig);
+                if (isValid === undefined) {
+                    isValid = regex.exec(suppliedSig);
+                    if (matchesBySig.size < 256) {
+                        matchesBySig.set(suppliedSig, isValid);
+                    }
+                }
                 if (isValid) {
                     var validatedArgs = [];
                     var argIndex = 0;
-                    params.forEach(function (param, index) {
+                    for (var index = 0; index < params.length; index++) {
+                        var param = params[index];
                         var arg = args[argIndex];
                         var match = isValid[index + 1];
                         if (match === '') {
@@ -274,7 +283,8 @@ const signature = (() => {
                         } else {
                             // may have matched multiple args (if the regex ends with a '+')
                             // split into single tokens
-                            match.split('').forEach(function (single) {
+                            for (var ci = 0; ci < match.length; ci++) {
+                                var single = match.charAt(ci);
                                 arg = args[argIndex];
                                 if (param.type === 'a') {
                                     if (single === 'm') {
@@ -321,9 +331,9 @@ const signature = (() => {
                                     validatedArgs.push(arg);
                                     argIndex++;
                                 }
-                            });
+                            }
                         }
-                    });
+                    }
                     return validatedArgs;
                 }
                 throwValidationError(args, suppliedSig);
