@@ -8,6 +8,7 @@
  */
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { runClusterScenario, type ClusterContext } from './harness/cluster-scenario.js';
 import { writeClusterResults } from './harness/cluster-results.js';
@@ -54,8 +55,10 @@ describe('faults: the RabbitMQ cluster (three local nodes)', function () {
     } catch {
       rabbitmq = undefined;
     }
+    const nodeRssMiB = cluster?.nodes.map((node) => residentMiB(cluster!, node.short));
     await cluster?.stop();
     writeClusterResults({
+      nodeRssMiB,
       rabbitmq,
       machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`,
       erlang: quietly('erl', ['-noshell', '-eval', 'io:format("~s",[erlang:system_info(otp_release)]), halt().']),
@@ -124,6 +127,26 @@ describe('faults: the RabbitMQ cluster (three local nodes)', function () {
     });
   });
 
+  it('majority lost (two nodes stopped for 10 s): refused with 503, never accepted on one node', async function () {
+    let refusedDuringOutage = 0;
+    await runClusterScenario(cluster!, 'cluster-majority', {
+      fault: 'majority lost: two of three nodes stopped for 10 s, then started',
+      inject: async (context) => {
+        const stopped = context.cluster.nodes.slice(1);
+        const refusedBefore = context.http.refused;
+        const at = Date.now();
+        for (const node of stopped) await context.cluster.stopNode(node.short);
+        await pause(Math.max(0, at + 10_000 - Date.now()));
+        refusedDuringOutage = context.http.refused - refusedBefore;
+        for (const node of stopped) await context.cluster.startNode(node.short);
+        await context.cluster.awaitMembers(3);
+        // Measured from the majority being back: before that the queues can take nothing.
+        return Date.now();
+      },
+    });
+    expect(refusedDuringOutage, 'HTTP callers were refused (503) while no majority could confirm').to.be.greaterThan(0);
+  });
+
   it('node holding the queue leaders partitioned away for 10 s, then healed', async function () {
     let cut = '';
     let newLeader = '';
@@ -144,6 +167,17 @@ describe('faults: the RabbitMQ cluster (three local nodes)', function () {
     expect(newLeader, 'the leader moved to the majority side').to.not.equal(cut);
   });
 });
+
+/** Resident memory of a node's VM now, MiB (undefined when it does not run). */
+function residentMiB(cluster: LocalCluster, short: string): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${cluster.pidOf(cluster.node(short))}/status`, 'utf8');
+    const kib = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]);
+    return Number.isFinite(kib) ? Math.round(kib / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function quietly(command: string, args: string[]): string | undefined {
   try {
