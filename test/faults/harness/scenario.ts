@@ -158,7 +158,14 @@ async function removeTopology(queues: string[], exchanges: string[]): Promise<vo
  * nothing has arrived for a while (so late duplicates are counted too). Bounded: what has not arrived by
  * then is lost.
  */
-async function settle(amqp: Connection, load: HttpLoad, delivered: Tally, deadLetters: Tally, queues: string[], timeoutMs: number): Promise<void> {
+export async function settle(
+  amqp: Connection,
+  load: { accepted: ReadonlyMap<number, number> },
+  delivered: Tally,
+  deadLetters: Tally,
+  queues: string[],
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const ended = (): boolean => {
     const seen = new Set([...delivered.unique(), ...deadLetters.unique()]);
