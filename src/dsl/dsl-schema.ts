@@ -1,11 +1,13 @@
 import type { JsonSchema } from '../runtime/json-schema.js';
 import type { Registry } from '../runtime/registry.js';
 import type { LanguageSpec } from '../runtime/language.js';
+import { publishedSchema } from './published-schema.js';
 import { TOP_LEVEL_DEFS, TOP_LEVEL_KEYS, UNSUPPORTED_TOP_LEVEL } from './top-level-schemas.js';
 
 /**
  * The JSON Schema of the route DSL, assembled from the registry: one source of truth for editors
- * (`schema/camel-yaml-dsl.schema.json`), `pipes validate` and the loader.
+ * (`schema/camel-yaml-dsl.schema.json`, its portable form: see published-schema.ts), `pipes validate` and
+ * the loader.
  *
  * Annotations kept in the output, read by the loader's diagnostics and normaliser:
  * - `x-kind`: `document` (a top-level item), `step` (a step item), `expression` (the `expression:` wrapper),
@@ -216,9 +218,17 @@ function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
+/**
+ * The published schema: the loader's, without its annotations and with the scalar forms the loader's
+ * coercion accepts spelled out, so strict validators and editors accept exactly the files the loader loads.
+ */
+export function publishedDslSchema(registry: Registry): JsonSchema {
+  return publishedSchema(buildDslSchema(registry));
+}
+
 /** The published file's text (`npm run schema`): stable key order, two-space indent, final newline. */
 export function dslSchemaText(registry: Registry): string {
-  return `${JSON.stringify(buildDslSchema(registry), null, 2)}\n`;
+  return `${JSON.stringify(publishedDslSchema(registry), null, 2)}\n`;
 }
 
 /** Where the published schema lives, relative to the project root. */
