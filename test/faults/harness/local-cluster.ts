@@ -89,7 +89,7 @@ export class LocalCluster {
   readonly nodes: ClusterNode[];
   readonly root: string;
   private readonly children = new Map<string, ChildProcess>();
-  private readonly onExit = (): void => this.killAllSync();
+  private readonly onExit = (): void => void this.killAllSync();
 
   constructor(size = 3) {
     mkdirSync(STALE_ROOT, { recursive: true });
@@ -291,19 +291,26 @@ export class LocalCluster {
 
   /** Stops every node (SIGKILL: the data goes anyway) and removes the folder. */
   async stop(): Promise<void> {
-    this.killAllSync();
+    const killed = this.killAllSync();
+    // A VM writes its logs until it is gone: the folder is removed only after every one has exited.
+    for (const pid of killed) while (processAlive(pid)) await pause(50);
     for (const node of this.nodes) while (await portOpen(node.amqpPort)) await pause(100);
     process.off('exit', this.onExit);
-    rmSync(this.root, { recursive: true, force: true });
+    rmSync(this.root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
 
-  private killAllSync(): void {
+  /** SIGKILL to every node that runs; returns their pids. */
+  private killAllSync(): number[] {
+    const killed: number[] = [];
     for (const node of this.nodes) {
       try {
-        process.kill(this.pidOf(node), 'SIGKILL');
+        const pid = this.pidOf(node);
+        process.kill(pid, 'SIGKILL');
+        killed.push(pid);
       } catch {
         // not running
       }
     }
+    return killed;
   }
 }
