@@ -1654,6 +1654,16 @@ var jsonata = (function() {
      * @returns {Function} evaluator
      */
     function compileLambda(expr, mode) {
+        // the body with the rest of the expression (a tail call's procedure and arguments too)
+        if (expr.body !== null && typeof expr.body === 'object') {
+            compile(expr.body, mode);
+            if (expr.thunk === true && expr.body.type === 'function') {
+                compile(expr.body.procedure, mode);
+                expr.body.arguments.forEach(function (argument) {
+                    compile(argument, mode);
+                });
+            }
+        }
         return function (input, environment) {
             // make a function (closure)
             var procedure = {
@@ -2522,6 +2532,8 @@ var jsonata = (function() {
                 ast = expr;
             }
             resolveBuiltins(ast);
+            // compiled now, once, not on the first evaluation
+            compile(ast, PLAIN);
         } catch(err) {
             // insert error message into structure
             populateMessage(err); // possible side-effects on `err`
