@@ -58,7 +58,8 @@ export function declineReason(ast: unknown, version = installedVersion): string 
       return undefined;
     }
     const { type } = node as { type?: unknown };
-    if (type !== undefined && (typeof type !== 'string' || !KNOWN_TYPES.has(type))) return JSON.stringify(type) ?? typeof type;
+    if (type !== undefined && (typeof type !== 'string' || !KNOWN_TYPES.has(type)))
+      return JSON.stringify(type) ?? typeof type;
     for (const child of Object.values(node)) {
       const found = unknown(child);
       if (found) return found;
