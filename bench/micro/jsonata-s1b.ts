@@ -62,6 +62,7 @@ for (let round = 0; round < ROUNDS; round++) {
     best[mode] = Math.min(best[mode] ?? Infinity, perMessage);
   }
 }
-for (const [mode, micros] of Object.entries(best)) console.log(`${mode.padEnd(9)} ${micros.toFixed(2)} µs CPU per message`);
+for (const [mode, micros] of Object.entries(best))
+  console.log(`${mode.padEnd(9)} ${micros.toFixed(2)} µs CPU per message`);
 console.log(`jsonata ÷ sync: ${(best['jsonata']! / best['sync']!).toFixed(2)}×`);
 console.log(`jsonata ÷ compiled: ${(best['jsonata']! / best['compiled']!).toFixed(2)}×`);

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import jsonata from 'jsonata';
 import { compileJsonata } from '../../src/languages/index.js';
-import { compileSyncJsonata } from '../../src/languages/jsonata-sync/index.js';
+import { compileSyncJsonata, declineReason } from '../../src/languages/jsonata-sync/index.js';
 import { ExpressionError } from '../../src/errors/index.js';
 import { Exchange } from '../../src/runtime/exchange.js';
 
@@ -435,5 +435,15 @@ describe('jsonata synchronous evaluator', () => {
     );
     expect(error).to.be.instanceOf(ExpressionError);
     expect((error as ExpressionError).details?.['jsonataCode']).to.equal('D1011');
+  });
+
+  it('declines, when compiling, a tree it does not know or one from another jsonata release', () => {
+    const ast = jsonata('a.b').ast() as { steps: { type: string }[] };
+    expect(declineReason(ast)).to.equal(undefined);
+    expect(declineReason(ast, '2.3.0')).to.match(/jsonata 2.3.0 is installed/);
+    const later = structuredClone(ast);
+    later.steps[1]!.type = 'pipeline';
+    expect(declineReason(later)).to.match(/node of type "pipeline"/);
+    expect(compileSyncJsonata(later)).to.equal(undefined);
   });
 });

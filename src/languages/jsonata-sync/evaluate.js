@@ -1654,6 +1654,16 @@ var jsonata = (function() {
      * @returns {Function} evaluator
      */
     function compileLambda(expr, mode) {
+        // the body with the rest of the expression (a tail call's procedure and arguments too)
+        if (expr.body !== null && typeof expr.body === 'object') {
+            compile(expr.body, mode);
+            if (expr.thunk === true && expr.body.type === 'function') {
+                compile(expr.body.procedure, mode);
+                expr.body.arguments.forEach(function (argument) {
+                    compile(argument, mode);
+                });
+            }
+        }
         return function (input, environment) {
             // make a function (closure)
             var procedure = {
@@ -2275,6 +2285,16 @@ var jsonata = (function() {
         return undefined;
     };
 
+    // an evaluation's createSequence when no maximum sequence length is set
+    function createPlainSequence() {
+        var sequence = [];
+        sequence.sequence = true;
+        if (arguments.length === 1) {
+            sequence.push(arguments[0]);
+        }
+        return sequence;
+    }
+
     function createFrame(enclosingEnvironment) {
         var newFrame = new Frame(enclosingEnvironment);
         if (enclosingEnvironment) {
@@ -2522,6 +2542,8 @@ var jsonata = (function() {
                 ast = expr;
             }
             resolveBuiltins(ast);
+            // compiled now, once, not on the first evaluation
+            compile(ast, PLAIN);
         } catch(err) {
             // insert error message into structure
             populateMessage(err); // possible side-effects on `err`
@@ -2530,6 +2552,8 @@ var jsonata = (function() {
         var environment = createFrame(staticFrame);
         // a built-in's name bound by assign() or registerFunction(): see resolveBuiltins
         var assignedBuiltin = false;
+        // a symbol bound by assign(): maybe one of jsonata's evaluation hooks
+        var assignedSymbol = false;
 
         var timestamp = new Date(); // will be overridden on each call to evalute()
         environment.bind('now', defineFunction(function(picture, timezone) {
@@ -2572,7 +2596,7 @@ var jsonata = (function() {
                 exec_env.timestamp = timestamp;
                 exec_env.options = options;
 
-                exec_env.createSequence = function() {
+                exec_env.createSequence = !(options && options.sequence) ? createPlainSequence : function() {
                     var sequence = [];
                     if (options && options.sequence) {
                         sequence.push = function(...items) {
@@ -2626,11 +2650,12 @@ var jsonata = (function() {
                 }
                 exec_env.base = exec_env;
                 exec_env.depth = 0;
-                // the instrumented compilation only when a guard or a hook needs it (see compile)
-                var instrumented = !!(options && (options.timeout || options.stack)) ||
-                    typeof exec_env.lookup(ENTRY) !== 'undefined' ||
+                // the instrumented compilation only when a guard or a hook needs it (see compile); hooks are
+                // symbols, which only assign() binds (bindings give string keys)
+                var instrumented = !!(options && (options.timeout || options.stack)) || (assignedSymbol &&
+                    (typeof exec_env.lookup(ENTRY) !== 'undefined' ||
                     typeof exec_env.lookup(EXIT) !== 'undefined' ||
-                    typeof exec_env.lookup(FRAME_PUSH) !== 'undefined';
+                    typeof exec_env.lookup(FRAME_PUSH) !== 'undefined'));
                 exec_env.mode = instrumented ? INSTRUMENTED : PLAIN;
                 // the `this` of the built-in functions the evaluator calls itself (lookup, append)
                 exec_env.focus = {
@@ -2659,6 +2684,9 @@ var jsonata = (function() {
             },
             assign: function (name, value) {
                 environment.bind(name, value);
+                if (typeof name === 'symbol') {
+                    assignedSymbol = true;
+                }
                 if (staticFrame.bindings.has(name)) {
                     assignedBuiltin = true;
                 }
