@@ -105,7 +105,10 @@ describe('ops: metrics after a scripted run (real broker)', function () {
       const settled =
         valueOf(samples, 'pipes_route_inflight', { route: 'ops-deliver' }) === 0 &&
         valueOf(samples, 'pipes_route_exchanges_total', { route: 'ops-deliver', outcome: 'dead_lettered' }) === 1 &&
-        valueOf(samples, 'pipes_queue_depth', { queue: `${queue}.dlq` }) === 1;
+        valueOf(samples, 'pipes_queue_depth', { queue: `${queue}.dlq` }) === 1 &&
+        // The handler that settled last gives its slot back just after the route's own counters move.
+        valueOf(samples, 'pipes_consumer_utilisation', { route: 'ops-deliver' }) === 0 &&
+        valueOf(samples, 'pipes_consumer_prefetch_in_use', { route: 'ops-deliver' }) === 0;
       return settled;
     }, 'the run to settle in the metrics');
 
