@@ -8,8 +8,14 @@ export function pipeline(processors: readonly Processor[]): Processor {
   if (processors.length === 0) return noop;
   if (processors.length === 1) {
     const only = processors[0]!;
-    return async (exchange) => {
-      if (!exchange.stopped) await only(exchange);
+    // The step's own promise, not an async wrapper around it: this runs for every message of every route.
+    return (exchange) => {
+      if (exchange.stopped) return DONE;
+      try {
+        return only(exchange);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     };
   }
   return async (exchange) => {
@@ -21,3 +27,5 @@ export function pipeline(processors: readonly Processor[]): Processor {
 }
 
 export const noop: Processor = async () => {};
+
+const DONE: Promise<void> = Promise.resolve();
