@@ -14,7 +14,7 @@ export function pipeline(processors: readonly Processor[]): Processor {
       try {
         return only(exchange);
       } catch (error) {
-        return Promise.reject(error);
+        return rejected(error);
       }
     };
   }
@@ -29,3 +29,9 @@ export function pipeline(processors: readonly Processor[]): Processor {
 export const noop: Processor = async () => {};
 
 const DONE: Promise<void> = Promise.resolve();
+
+/** A step that threw before returning its promise fails the pipeline the same way as one that rejected. */
+// eslint-disable-next-line @typescript-eslint/require-await -- a processor reports failure by rejecting, never by throwing
+async function rejected(error: unknown): Promise<never> {
+  throw error;
+}
