@@ -271,9 +271,10 @@ function resolveEndpoint(
 }
 
 function withRouteId(routeId: string, processor: Processor): Processor {
-  return async (exchange) => {
+  // Hands the processor's own promise back: no async wrapper (a promise and a microtask turn) per message.
+  return (exchange) => {
     exchange.routeId ??= routeId;
-    await processor(exchange);
+    return processor(exchange);
   };
 }
 
@@ -283,14 +284,22 @@ function withRouteId(routeId: string, processor: Processor): Processor {
  */
 function withFailureLocation(step: StepDefinition, processor: Processor): Processor {
   const where = step.id ?? `${step.keyword}@${step.loc.path}`;
-  return async (exchange: Exchange) => {
+  const located = (exchange: Exchange, error: unknown): never => {
+    exchange.properties.CamelFailureRouteId ??= exchange.routeId;
+    exchange.properties.CamelFailureStep ??= where;
+    throw error;
+  };
+  // One derived promise per step and message rather than an async wrapper awaiting the step (two promises
+  // and an extra microtask turn); a step that throws before returning its promise is located too.
+  return (exchange: Exchange) => {
+    let running: Promise<void>;
     try {
-      await processor(exchange);
+      running = processor(exchange);
     } catch (error) {
-      exchange.properties.CamelFailureRouteId ??= exchange.routeId;
-      exchange.properties.CamelFailureStep ??= where;
-      throw error;
+      // eslint-disable-next-line @typescript-eslint/require-await -- a processor reports failure by rejecting, never by throwing
+      return (async () => located(exchange, error))();
     }
+    return running.catch((thrown: unknown) => located(exchange, thrown));
   };
 }
 

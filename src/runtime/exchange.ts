@@ -76,8 +76,9 @@ export class Exchange {
     const lower = name.toLowerCase();
     // Only names of the same length are case variants (as with Java's equalsIgnoreCase): most keys are
     // skipped without lower-casing them.
-    for (const key of Object.keys(headers))
-      if (key.length === name.length && key.toLowerCase() === lower) return headers[key];
+    // for-in, not Object.keys: a lookup that misses (most do) allocates no array of names per call.
+    for (const key in headers)
+      if (key.length === name.length && key.toLowerCase() === lower && Object.prototype.hasOwnProperty.call(headers, key)) return headers[key];
     return undefined;
   }
 
@@ -98,8 +99,9 @@ export class Exchange {
     const lower = name.toLowerCase();
     // Set or removed by the route: from now on it is the route's header, not the caller's.
     this.callerHeaders?.delete(lower);
-    for (const key of Object.keys(headers))
-      if (key.length === name.length && key.toLowerCase() === lower) delete headers[key];
+    // Deleting the key being visited is safe in for-in; names not visited yet are still visited.
+    for (const key in headers)
+      if (key.length === name.length && key.toLowerCase() === lower && Object.prototype.hasOwnProperty.call(headers, key)) delete headers[key];
   }
 
   /**

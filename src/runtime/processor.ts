@@ -8,8 +8,14 @@ export function pipeline(processors: readonly Processor[]): Processor {
   if (processors.length === 0) return noop;
   if (processors.length === 1) {
     const only = processors[0]!;
-    return async (exchange) => {
-      if (!exchange.stopped) await only(exchange);
+    // The step's own promise, not an async wrapper around it: this runs for every message of every route.
+    return (exchange) => {
+      if (exchange.stopped) return DONE;
+      try {
+        return only(exchange);
+      } catch (error) {
+        return rejected(error);
+      }
     };
   }
   return async (exchange) => {
@@ -21,3 +27,11 @@ export function pipeline(processors: readonly Processor[]): Processor {
 }
 
 export const noop: Processor = async () => {};
+
+const DONE: Promise<void> = Promise.resolve();
+
+/** A step that threw before returning its promise fails the pipeline the same way as one that rejected. */
+// eslint-disable-next-line @typescript-eslint/require-await -- a processor reports failure by rejecting, never by throwing
+async function rejected(error: unknown): Promise<never> {
+  throw error;
+}

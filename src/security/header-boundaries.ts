@@ -127,9 +127,24 @@ const NOT_TO_BROKER = new Set([
 /** `content-*` travels as the AMQP content type; `accept*`, `sec-*`, `if-*` negotiate one HTTP request. */
 const NOT_TO_BROKER_PREFIX = /^(camel|x-first-death-|x-last-death-|x-pipes-|content-|accept|x-forwarded-|sec-|if-)/i;
 
+/**
+ * Answers of {@link sendableToBroker} by name. A route publishes the same dozen names on every message (the
+ * consumed message's Camel facts, the business headers): one map lookup instead of lower-casing each name
+ * and testing it against the prefix pattern per message. Bounded: names taken from messages are the
+ * publishers' to choose, so the memo starts over when it is full.
+ */
+const SENDABLE_MEMO = new Map<string, boolean>();
+const SENDABLE_MEMO_LIMIT = 1024;
+
 /** Whether a header name may ever be published to the broker (whoever set it). */
 export function sendableToBroker(name: string): boolean {
-  return !NOT_TO_BROKER.has(name.toLowerCase()) && !NOT_TO_BROKER_PREFIX.test(name);
+  let sendable = SENDABLE_MEMO.get(name);
+  if (sendable === undefined) {
+    sendable = !NOT_TO_BROKER.has(name.toLowerCase()) && !NOT_TO_BROKER_PREFIX.test(name);
+    if (SENDABLE_MEMO.size >= SENDABLE_MEMO_LIMIT) SENDABLE_MEMO.clear();
+    SENDABLE_MEMO.set(name, sendable);
+  }
+  return sendable;
 }
 
 /** Whether the exchange's header `name` is published to the broker. */

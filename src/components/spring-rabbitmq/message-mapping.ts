@@ -53,9 +53,11 @@ function amqpValue(value: unknown): unknown {
 /** The AMQP headers of a message: what may cross to the broker (never an HTTP caller's own header). */
 export function outboundHeaders(headers: Record<string, unknown>, exchange?: Exchange): Record<string, unknown> {
   const sent: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  // for-in, not Object.entries: no array of [name, value] pairs per published message.
+  for (const name in headers) {
+    if (!Object.prototype.hasOwnProperty.call(headers, name)) continue;
     if (exchange ? !crossesToBroker(exchange, name) : !sendableToBroker(name)) continue;
-    const mapped = amqpValue(value);
+    const mapped = amqpValue(headers[name]);
     if (mapped !== undefined) sent[name] = mapped;
   }
   return sent;
@@ -107,9 +109,12 @@ const PART_INDEX_PROPERTIES = ['CamelSplitIndex', 'CamelMulticastIndex'];
 export function outboundMessageId(exchange: Exchange): string {
   const key = exchange.messageId;
   if (key === undefined) return exchange.exchangeId;
-  const parts = PART_INDEX_PROPERTIES.map((name) => exchange.properties[name])
-    .filter((index) => typeof index === 'number')
-    .join('.');
+  // Per published message: no arrays built when the exchange is no part (the common case).
+  let parts = '';
+  for (const name of PART_INDEX_PROPERTIES) {
+    const index = exchange.properties[name];
+    if (typeof index === 'number') parts = parts === '' ? String(index) : `${parts}.${index}`;
+  }
   return parts ? `${key}#${parts}` : key;
 }
 
