@@ -1,3 +1,5 @@
+import type { FlowStepEventKind } from './flow-model.js';
+import type { RedriveOptions, RedriveReport } from './flow-redrive.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
 import { EgressPolicy } from '../security/egress-policy.js';
@@ -16,7 +18,6 @@ import type { Flow, FlowStep } from './flow-model.js';
 import {
   ACTIVE_STATES,
   DEFAULT_RETENTION_MS,
-  type DeadLetterRecord,
   type RunListFilter,
   type RunRecord,
   type RunStore,
@@ -53,9 +54,6 @@ export interface FlowEngineOptions {
   retentionMs?: number;
 }
 
-export type FlowStepEventKind =
-  'submitted' | 'started' | 'succeeded' | 'failed' | 'retried' | 'dead_lettered';
-
 /** `count`: messages (a chunked step submits several); `durationMs`: the step's work, when it ran. */
 export type FlowStepObserver = (event: {
   flow: string;
@@ -82,23 +80,6 @@ export interface StartResult {
   statusUrl: string;
   /** True when an Idempotency-Key matched a run started before (nothing new was enqueued). */
   replayed: boolean;
-}
-
-export interface RedriveOptions {
-  correlationIds?: string[];
-  /** Only dead letters of runs this principal started (a caller without admin:runs). */
-  owner?: string;
-  dryRun?: boolean;
-  limit?: number;
-}
-
-export interface RedriveReport {
-  flowName: string;
-  dryRun: boolean;
-  redriven: { correlationId: string; step: string }[];
-  skipped: { correlationId: string; step: string; reason: string }[];
-  /** Dry runs: what a redrive would take (from the dead-letter index). */
-  matched?: DeadLetterRecord[];
 }
 
 /**
@@ -375,3 +356,6 @@ export class FlowEngine {
 
 export { ATTEMPT_HEADER };
 export { chunkCounts, idempotencyScope, payloadHash, runError } from './flow-runs.js';
+
+export type { FlowStepEventKind } from './flow-model.js';
+export type { RedriveOptions, RedriveReport } from './flow-redrive.js';

@@ -71,3 +71,7 @@ export interface ChunkCounts {
   skipped: number;
   failed: number;
 }
+
+/** What happened to a step's message, as flow metrics and observers count it. */
+export type FlowStepEventKind =
+  'submitted' | 'started' | 'succeeded' | 'failed' | 'retried' | 'dead_lettered';

@@ -7,8 +7,24 @@ import { envelopeMessage, readEnvelope, type FlowEnvelope } from './envelope.js'
 import type { Flow, FlowStep } from './flow-model.js';
 import { ACTIVE_STATES, type DeadLetterRecord, type RunState, type RunStore } from './run-store.js';
 
-import type { RedriveOptions, RedriveReport } from './flow-engine.js';
 import { runError } from './flow-runs.js';
+
+export interface RedriveOptions {
+  correlationIds?: string[];
+  /** Only dead letters of runs this principal started (a caller without admin:runs). */
+  owner?: string;
+  dryRun?: boolean;
+  limit?: number;
+}
+
+export interface RedriveReport {
+  flowName: string;
+  dryRun: boolean;
+  redriven: { correlationId: string; step: string }[];
+  skipped: { correlationId: string; step: string; reason: string }[];
+  /** Dry runs: what a redrive would take (from the dead-letter index). */
+  matched?: DeadLetterRecord[];
+}
 
 /** What the dead-letter view and redrive of the flows are given by their engine. */
 export interface FlowRedriveContext {

@@ -19,7 +19,7 @@ import {
   type StepAttempt,
 } from './run-store.js';
 
-import type { FlowStepEventKind } from './flow-engine.js';
+import type { FlowStepEventKind } from './flow-model.js';
 import { ZERO_COUNTS, chunkCounts, headerText, runError, withTimeout } from './flow-runs.js';
 
 /** How long a claim outlives the step timeout, so a crashed worker's claim frees itself. */

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { JSONWebKeySet, JWSAlgorithm } from 'jose';
 import type { LoadDiagnostic, SourceLocation } from '../runtime/definitions.js';
 import { didYouMean } from '../runtime/did-you-mean.js';
 import { compileGrant, isParsedPermission, parsePermission } from './permissions.js';
 import { readRbac } from './rbac-reader.js';
-import type { SecretBytes } from './secret-bytes.js';
 
 /**
  * The RBAC file (`rbac.yaml`, path from `RBAC_FILE`): who the callers are (API-key principals, JWT
@@ -12,63 +10,15 @@ import type { SecretBytes } from './secret-bytes.js';
  * Parsing never throws: every problem becomes a LoadDiagnostic with file:line:col and the YAML path.
  */
 
-export interface RbacRole {
-  name: string;
-  description?: string;
-  /** Grants as written (`route:payments-*`, `flow:kyc-check`, `admin:*`, `*`). */
-  permissions: string[];
-  /** Location of each permission, same order, for reference checks. */
-  permissionLocs: SourceLocation[];
-  loc: SourceLocation;
-}
-
-export interface ApiKeySource {
-  /** SHA-256 of the key. Never the key itself. */
-  sha256: SecretBytes;
-  /** `file`: apiKeySha256; `env`: read from apiKeyEnv; `default`: apiKeyEnv unset, the file's hash is used. */
-  origin: 'file' | 'env' | 'default';
-  env?: string;
-}
-
-export interface RbacPrincipal {
-  /** Appears in audit lines; for AMQP entries it is matched against the message's `user_id`. */
-  id: string;
-  description?: string;
-  roles: string[];
-  apiKey?: ApiKeySource;
-  loc: SourceLocation;
-}
-
-export type JwtKeySource =
-  | { kind: 'secret'; secret: SecretBytes }
-  | { kind: 'jwks-file'; file: string; jwks: JSONWebKeySet }
-  | { kind: 'jwks-url'; url: URL };
-
-export interface JwtSettings {
-  key: JwtKeySource;
-  issuer: string[];
-  audience: string[];
-  algorithms: JWSAlgorithm[];
-  /** Dot path to the roles claim (`roles`, `realm_access.roles`); a claim whose own name has dots wins. */
-  rolesClaim: string;
-  /** Claim that names the caller in audit lines. */
-  principalClaim: string;
-  /** Allowed clock skew for exp / nbf / iat. */
-  clockToleranceSeconds: number;
-  loc: SourceLocation;
-}
-
-export interface RbacFile {
-  file: string;
-  roles: Map<string, RbacRole>;
-  principals: RbacPrincipal[];
-  jwt?: JwtSettings;
-  /** Roles of callers that present no credentials at all. Empty by default: no credentials, no access. */
-  anonymousRoles: string[];
-  /** Whether health and metrics answer without credentials (both default true, for probes and scrapers). */
-  open: { health: boolean; metrics: boolean };
-  amqp: { requireUserId: boolean };
-}
+export type {
+  ApiKeySource,
+  JwtKeySource,
+  JwtSettings,
+  RbacFile,
+  RbacPrincipal,
+  RbacRole,
+} from './rbac-model.js';
+import type { RbacFile } from './rbac-model.js';
 
 export interface RbacParseOptions {
   /** Where `apiKeyEnv` / `secretEnv` are read. Default: process.env. */
@@ -155,7 +105,8 @@ export function checkRbacReferences(rbac: RbacFile, targets: RbacReferenceTarget
   const grants: string[] = [];
   const unchecked: { permission: string; loc: SourceLocation | undefined }[] = [];
   // Admin areas are the server's, whatever files are loaded: only routes and flows can live elsewhere.
-  const outsideSet = (kind: string): boolean => targets.partialRouteSet === true && (kind === 'route' || kind === 'flow');
+  const outsideSet = (kind: string): boolean =>
+    targets.partialRouteSet === true && (kind === 'route' || kind === 'flow');
   for (const role of rbac.roles.values()) {
     role.permissions.forEach((permission, index) => {
       grants.push(permission);

@@ -16,7 +16,7 @@ import type {
   RbacFile,
   RbacPrincipal,
   RbacRole,
-} from './rbac-file.js';
+} from './rbac-model.js';
 import { SecretBytes } from './secret-bytes.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 
