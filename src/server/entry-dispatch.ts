@@ -14,8 +14,8 @@ import {
   requestUrl,
   writeExchangeResponse,
 } from './http-exchange.js';
-import type { HttpIdempotency } from './idempotency.js';
-import { requestPath } from './request-path.js';
+import type { HttpIdempotency, IdempotentRequest } from './idempotency.js';
+import { isPlainPath, requestPath } from './request-path.js';
 
 /** What a guard sees before a route runs; `properties` become the exchange's properties (e.g. the caller). */
 export interface HttpGuardContext {
@@ -69,7 +69,7 @@ export function createEntryDispatch(options: EntryDispatchOptions): EntryDispatc
     // The path as the access guard and express read it (request-path.ts), never a third reading.
     const rawPath = requestPath(request);
     try {
-      requestUrl(request);
+      if (!isPlainPath(request.url ?? '')) requestUrl(request);
     } catch {
       sendError(
         response,
@@ -107,7 +107,7 @@ export function createEntryDispatch(options: EntryDispatchOptions): EntryDispatc
     const { entry } = match;
     matched(entry.routeId);
     let exchangeId: string | undefined;
-    let idempotent: Awaited<ReturnType<typeof idempotency.begin>>;
+    let idempotent: 'replayed' | IdempotentRequest | undefined;
     try {
       const params = decodeParams(match.params);
       const properties: Record<string, unknown> = {};
@@ -124,7 +124,8 @@ export function createEntryDispatch(options: EntryDispatchOptions): EntryDispatc
       }
       const raw = await readBody(request, response);
       // A request repeating an Idempotency-Key gets the first answer again, without running the route.
-      idempotent = await idempotency.begin(request, response, entry, raw);
+      const claiming = idempotency.begin(request, response, entry, raw);
+      idempotent = claiming && (await claiming);
       if (idempotent === 'replayed') return;
       const body = parseBody(raw, contentType);
       const incoming = requestToExchange(request, entry, params, body, properties);

@@ -146,7 +146,10 @@ export function isFixedEndpointPath(lowerPath: string, extensions: readonly { pr
 /** `/admin/x` is under `/admin`; `/administrator` is not. */
 function isUnder(path: string, prefix: string): boolean {
   if (prefix === '/') return true;
-  return path === prefix || path.startsWith(`${prefix}/`);
+  // Asked several times per request: compared in place, without building `${prefix}/`.
+  return (
+    path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === 0x2f)
+  );
 }
 
 /** A permission a request may ask for: well formed, one target, no wildcard. */

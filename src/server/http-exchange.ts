@@ -3,6 +3,7 @@ import { Exchange } from '../runtime/exchange.js';
 import { parseJsonBody } from '../components/shared/json-body.js';
 import type { HttpEntry } from '../components/platform-http/http-entries.js';
 import { requestMessageId } from './idempotency.js';
+import { isPlainPath } from './request-path.js';
 import {
   CORRELATION_HEADER,
   isUsableCorrelationId,
@@ -35,6 +36,8 @@ const HOP_BY_HOP = new Set([
   'date',
 ]);
 
+/** An HTTP header name (RFC 9110 token): anything else a route sets is not sent. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 export { CORRELATION_HEADER };
 /** The header's name as node:http keys it. */
@@ -116,7 +119,14 @@ export function requestToExchange(
   body: unknown,
   properties: Record<string, unknown>,
 ): IncomingHttp {
-  const url = requestUrl(request);
+  // A plain path, once admitted (no dot or empty segments), is what a URL would read: no URL to parse.
+  const target = request.url ?? '/';
+  const url =
+    isPlainPath(target) && (request as { originalUrl?: string }).originalUrl === undefined
+      ? undefined
+      : requestUrl(request);
+  const pathname = url ? url.pathname : target;
+  const search = url ? url.search : '';
   const headers: Record<string, unknown> = {};
   const incoming = new Map<string, unknown>();
   const put = (name: string, value: unknown): void => {
@@ -128,7 +138,7 @@ export function requestToExchange(
     const value = requestHeaders[name];
     if (value !== undefined && takenFromRequest(name)) put(name, value);
   }
-  if (url.search.length > 1) {
+  if (url && search.length > 1) {
     const query: Record<string, string | string[]> = {};
     for (const [name, value] of url.searchParams) {
       if (!takenFromQuery(name, requestHeaders)) continue;
@@ -141,9 +151,9 @@ export function requestToExchange(
   for (const name of Object.keys(params)) if (!/^camel/i.test(name)) put(name, params[name]);
 
   headers[HTTP_HEADERS.method] = request.method;
-  headers[HTTP_HEADERS.uri] = url.pathname;
-  headers[HTTP_HEADERS.path] = url.pathname;
-  headers[HTTP_HEADERS.query] = url.search.slice(1);
+  headers[HTTP_HEADERS.uri] = pathname;
+  headers[HTTP_HEADERS.path] = pathname;
+  headers[HTTP_HEADERS.query] = search.slice(1);
 
   const callerCorrelation = headerValue(requestHeaders[CORRELATION_KEY]);
   const messageId = requestMessageId(request, entry);
@@ -179,10 +189,12 @@ export function writeExchangeResponse(
   const hasCode = Number.isInteger(code) && code >= 100 && code <= 599;
   let contentType: string | undefined;
 
-  for (const [name, value] of Object.entries(headers)) {
+  // for-in, not Object.entries: no array of pairs per answer.
+  for (const name in headers) {
+    if (!Object.prototype.hasOwnProperty.call(headers, name)) continue;
+    const value = headers[name];
     const lower = name.toLowerCase();
-    if (lower.startsWith('camel') || HOP_BY_HOP.has(lower) || lower === CORRELATION_HEADER.toLowerCase())
-      continue;
+    if (lower.startsWith('camel') || HOP_BY_HOP.has(lower) || lower === CORRELATION_KEY) continue;
     // A request header the route never set stays the caller's and is not echoed. One the route set is the
     // route's, even with the request's value (a JSON answer to a JSON request keeps its Content-Type).
     if (exchange.isCallerHeader(lower) && incoming.has(lower) && sameValue(incoming.get(lower), value))
@@ -192,7 +204,7 @@ export function writeExchangeResponse(
       continue;
     }
     const headerValue = headerText(value);
-    if (headerValue === undefined || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) continue;
+    if (headerValue === undefined || !HEADER_NAME.test(name)) continue;
     try {
       response.setHeader(name, headerValue);
     } catch {
@@ -209,26 +221,46 @@ export function writeExchangeResponse(
   response.statusCode = hasCode ? code : 200;
   const type = contentType ?? entry.produces;
   if (Buffer.isBuffer(body)) {
-    writeBody(response, type ?? 'application/octet-stream', body);
+    writeBody(response, type ?? 'application/octet-stream', body, body.length);
   } else {
     // Text goes out as UTF-8, so that is the charset it says, whatever the route wrote (as express does).
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     const fallback = typeof body === 'string' ? 'text/plain' : 'application/json';
-    writeBody(response, withUtf8Charset(type ?? fallback), Buffer.from(text, 'utf8'));
+    // Handed to node:http as a string: it sends the header block and the text in one write, where a Buffer
+    // would cost a copy here and a gathered write of two parts.
+    writeBody(response, withUtf8Charset(type ?? fallback), text, Buffer.byteLength(text, 'utf8'));
   }
 }
 
-function writeBody(response: ServerResponse, contentType: string, body: Buffer): void {
+function writeBody(
+  response: ServerResponse,
+  contentType: string,
+  body: Buffer | string,
+  length: number,
+): void {
   response.setHeader('Content-Type', contentType);
-  response.setHeader('Content-Length', body.length);
+  response.setHeader('Content-Length', length);
   response.end(body);
 }
 
+/** Content types seen in answers (a route has one or two), with their charset already settled. */
+const utf8Types = new Map<string, string>();
+const UTF8_TYPES_KEPT = 256;
+
 /** `application/json` → `application/json; charset=utf-8`; another charset parameter is replaced. */
 export function withUtf8Charset(contentType: string): string {
+  const known = utf8Types.get(contentType);
+  if (known !== undefined) return known;
   const parts = contentType.split(';');
   const kept = parts.slice(1).filter((part) => !/^\s*charset\s*=/i.test(part));
-  return [parts[0]!.trim(), ...kept.map((part) => part.trim()).filter(Boolean), 'charset=utf-8'].join('; ');
+  const settled = [
+    parts[0]!.trim(),
+    ...kept.map((part) => part.trim()).filter(Boolean),
+    'charset=utf-8',
+  ].join('; ');
+  // Bounded: a route that echoes callers' content types must not grow it without end.
+  if (utf8Types.size < UTF8_TYPES_KEPT) utf8Types.set(contentType, settled);
+  return settled;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -5,7 +5,7 @@ import { HttpRequestError } from '../errors/index.js';
 import type { RouterServices } from '../runtime/services.js';
 import { routerSecurity, type Security } from '../security/index.js';
 import { routerMetrics } from '../observability/metrics.js';
-import { securityHeaders, servesHtml, setSecurityHeaders } from '../security/security-headers.js';
+import { securityHeaders, setSecurityHeaders } from '../security/security-headers.js';
 import { accessControlDisabled } from './access-control.js';
 import { sendError } from './error-response.js';
 import { healthRouter } from './health.js';
@@ -145,11 +145,13 @@ export function createHttpServer(services: RouterServices): HttpServer {
     if (target?.kind === 'routes') return target.match.kind === 'found' ? target.match.entry.routeId : '';
     return answered;
   };
-  const countAnswer = (request: IncomingMessage, response: ServerResponse): void => {
-    response.once('finish', () => {
-      const routeId = entryRouteOf(request);
-      if (routeId !== undefined) metrics.httpRequest(routeId, response.statusCode);
-    });
+  // One listener for every response ('finish' comes once), so counting allocates no closure per request.
+  function countFinished(this: ServerResponse): void {
+    const routeId = entryRouteOf(this.req);
+    if (routeId !== undefined) metrics.httpRequest(routeId, this.statusCode);
+  }
+  const countAnswer = (_request: IncomingMessage, response: ServerResponse): void => {
+    response.on('finish', countFinished);
   };
   const htmlPrefixes = (): string[] => state.protections.filter((p) => p.servesHtml).map((p) => p.prefix);
   if (!guardedFromStart) {
@@ -256,7 +258,8 @@ export function createHttpServer(services: RouterServices): HttpServer {
       app(request, response);
       return;
     }
-    setSecurityHeaders(response, servesHtml(path, htmlPrefixes()));
+    // Not under a fixed endpoint's prefix, so not under a page's: an entry answers with the API policy.
+    setSecurityHeaders(response, false);
     countAnswer(request, response);
     if (!guardedFromStart) {
       void serveEntry(request, response);

@@ -63,14 +63,15 @@ export interface HttpIdempotency {
   /**
    * Looks the request's key up. Resolves `'replayed'` when the stored answer was written, a request to
    * `finish` when this request holds the key, or undefined when it carries no key. Throws
-   * HttpRequestError 400/409 for a bad, reused or still-running key.
+   * HttpRequestError 400/409 for a bad, reused or still-running key. A request without a key gets undefined
+   * at once, not a promise: most requests carry none, and each await is a turn of the microtask queue.
    */
   begin(
     request: IncomingMessage,
     response: ServerResponse,
     entry: HttpEntry,
     body: Buffer | undefined,
-  ): Promise<'replayed' | IdempotentRequest | undefined>;
+  ): Promise<'replayed' | IdempotentRequest> | undefined;
   close(): Promise<void>;
 }
 
@@ -84,47 +85,11 @@ export function httpIdempotency(
   const store = (): IdempotencyStore => (opened ??= useIdempotencyStore(services, logger)).store;
 
   return {
-    async begin(request, response, entry, body) {
+    begin(request, response, entry, body) {
       if (SAFE_METHODS.has(request.method ?? '')) return undefined;
       const key = idempotencyKey(request);
       if (key === undefined) return undefined;
-      if (key.length === 0 || key.length > MAX_KEY_LENGTH || !/^[\x20-\x7e]+$/.test(key)) {
-        throw new HttpRequestError(
-          400,
-          'BAD_IDEMPOTENCY_KEY',
-          `${IDEMPOTENCY_KEY_HEADER} must be 1 to ${MAX_KEY_LENGTH} printable characters`,
-        );
-      }
-      const caller = requestPrincipal(request)?.id ?? '';
-      const storeKey = `http:${entry.routeId}:${hash(caller)}:${key}`;
-      const fingerprint = hash(request.method ?? '', request.url ?? '', body ?? Buffer.alloc(0));
-      const deadline = Date.now() + waitMs;
-      for (;;) {
-        const claim = await store().claim(storeKey, fingerprint, DEFAULT_LEASE_MS);
-        if (claim.claimed) return holder(store(), storeKey, claim.token, response, logger);
-        const { record } = claim;
-        if (record.fingerprint !== fingerprint) {
-          throw new HttpRequestError(
-            409,
-            'IDEMPOTENCY_KEY_REUSED',
-            `This ${IDEMPOTENCY_KEY_HEADER} was used for another request`,
-          );
-        }
-        if (record.state === 'done') {
-          replay(response, record.result as StoredAnswer | undefined);
-          return 'replayed';
-        }
-        // In progress: wait for its answer, or for its release (then this request takes the key).
-        const settled = await waitWhileInProgress(store(), storeKey, deadline);
-        if (settled === 'timeout') {
-          response.setHeader('Retry-After', '1');
-          throw new HttpRequestError(
-            409,
-            'IDEMPOTENCY_KEY_IN_PROGRESS',
-            `A request with this ${IDEMPOTENCY_KEY_HEADER} is still being processed; retry later`,
-          );
-        }
-      }
+      return claimKey(request, response, entry, body, key);
     },
     async close() {
       const current = opened;
@@ -132,6 +97,52 @@ export function httpIdempotency(
       await current?.release();
     },
   };
+
+  async function claimKey(
+    request: IncomingMessage,
+    response: ServerResponse,
+    entry: HttpEntry,
+    body: Buffer | undefined,
+    key: string,
+  ): Promise<'replayed' | IdempotentRequest> {
+    if (key.length === 0 || key.length > MAX_KEY_LENGTH || !/^[\x20-\x7e]+$/.test(key)) {
+      throw new HttpRequestError(
+        400,
+        'BAD_IDEMPOTENCY_KEY',
+        `${IDEMPOTENCY_KEY_HEADER} must be 1 to ${MAX_KEY_LENGTH} printable characters`,
+      );
+    }
+    const caller = requestPrincipal(request)?.id ?? '';
+    const storeKey = `http:${entry.routeId}:${hash(caller)}:${key}`;
+    const fingerprint = hash(request.method ?? '', request.url ?? '', body ?? Buffer.alloc(0));
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const claim = await store().claim(storeKey, fingerprint, DEFAULT_LEASE_MS);
+      if (claim.claimed) return holder(store(), storeKey, claim.token, response, logger);
+      const { record } = claim;
+      if (record.fingerprint !== fingerprint) {
+        throw new HttpRequestError(
+          409,
+          'IDEMPOTENCY_KEY_REUSED',
+          `This ${IDEMPOTENCY_KEY_HEADER} was used for another request`,
+        );
+      }
+      if (record.state === 'done') {
+        replay(response, record.result as StoredAnswer | undefined);
+        return 'replayed';
+      }
+      // In progress: wait for its answer, or for its release (then this request takes the key).
+      const settled = await waitWhileInProgress(store(), storeKey, deadline);
+      if (settled === 'timeout') {
+        response.setHeader('Retry-After', '1');
+        throw new HttpRequestError(
+          409,
+          'IDEMPOTENCY_KEY_IN_PROGRESS',
+          `A request with this ${IDEMPOTENCY_KEY_HEADER} is still being processed; retry later`,
+        );
+      }
+    }
+  }
 }
 
 async function waitWhileInProgress(

@@ -62,4 +62,30 @@ describe('server: one reading of the request path', () => {
       { numRuns: 2000, seed: 7 },
     );
   });
+
+  it('the shortcut for plain paths answers as the reading segment by segment does', () => {
+    // The per-segment reading, as written before plain paths got a shortcut: split, decode, check each.
+    const bySegments = (path: string): 'empty' | 'dot' | undefined => {
+      const segments = path.slice(1).split('/');
+      for (let index = 0; index < segments.length; index++) {
+        const decoded = decodeURIComponent(segments[index]!);
+        if (decoded === '' && index < segments.length - 1) return 'empty';
+        if (decoded === '.' || decoded === '..') return 'dot';
+      }
+      return undefined;
+    };
+    const kind = (problem: string | undefined): 'empty' | 'dot' | undefined =>
+      problem === undefined ? undefined : /empty segment/.test(problem) ? 'empty' : /dot segment/.test(problem) ? 'dot' : undefined;
+    const segment = fc.oneof(
+      fc.stringMatching(/^[A-Za-z0-9\-._~!$&'()*+,;=:@]{0,6}$/),
+      fc.constantFrom('', '.', '..', '...', '.a', 'a.', 'payments'),
+    );
+    fc.assert(
+      fc.property(fc.array(segment, { minLength: 1, maxLength: 6 }), fc.boolean(), (segments, query) => {
+        const path = `/${segments.join('/')}`;
+        expect(kind(pathProblem(query ? `${path}?a=../..` : path)), path).to.equal(bySegments(path));
+      }),
+      { numRuns: 3000, seed: 11 },
+    );
+  });
 });
