@@ -1,7 +1,7 @@
 /** Finding 11 of issue 16: a polluting key is refused however the JSON text spells it. */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { parseJsonBody } from '../../src/components/shared/json-body.js';
+import { hasPollutingKey, parseJsonBody } from '../../src/components/shared/json-body.js';
 import { HttpRequestError } from '../../src/errors/index.js';
 
 /** The key with each character written literally or as a \uXXXX escape (either case of hex digits). */
@@ -54,5 +54,44 @@ describe('server: JSON body polluting keys (issue 16 #11)', () => {
       { numRuns: 300 },
     );
     expect(refusedCode('{"proto": 1, "constructor": "text"}')).to.equal(undefined);
+  });
+
+  it('looks at the text first only where that cannot miss: the verdict equals a walk over every document', () => {
+    const key = fc.oneof(
+      fc.constantFrom('__proto__', 'constructor', 'prototype', '__pro\\/to__', 'a', 'caf\\u00e9'),
+      fc.string({ maxLength: 6 }),
+    );
+    const value = fc.letrec<{ node: unknown }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        fc.constantFrom(1, 'text', null, true),
+        fc.array(tie('node'), { maxLength: 3 }),
+        fc
+          .array(fc.tuple(key, tie('node')), { maxLength: 3 })
+          .map(
+            (pairs) =>
+              `{${pairs.map(([k, v]) => `"${k}":${typeof v === 'string' && v.startsWith('{') ? v : JSON.stringify(v)}`).join(',')}}`,
+          ),
+      ),
+    })).node;
+    let pollutedSeen = 0;
+    fc.assert(
+      fc.property(value, (document) => {
+        const text =
+          typeof document === 'string' && document.startsWith('{') ? document : JSON.stringify(document);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          return;
+        }
+        const polluted = hasPollutingKey(parsed);
+        if (polluted) pollutedSeen++;
+        expect(refusedCode(text) === 'FORBIDDEN_JSON_KEY', text).to.equal(polluted);
+      }),
+      { numRuns: 2000, seed: 5 },
+    );
+    // The documents include polluted ones, so the comparison can fail.
+    expect(pollutedSeen).to.be.greaterThan(20);
   });
 });

@@ -75,7 +75,13 @@ describe('server: one reading of the request path', () => {
       return undefined;
     };
     const kind = (problem: string | undefined): 'empty' | 'dot' | undefined =>
-      problem === undefined ? undefined : /empty segment/.test(problem) ? 'empty' : /dot segment/.test(problem) ? 'dot' : undefined;
+      problem === undefined
+        ? undefined
+        : /empty segment/.test(problem)
+          ? 'empty'
+          : /dot segment/.test(problem)
+            ? 'dot'
+            : undefined;
     const segment = fc.oneof(
       fc.stringMatching(/^[A-Za-z0-9\-._~!$&'()*+,;=:@]{0,6}$/),
       fc.constantFrom('', '.', '..', '...', '.a', 'a.', 'payments'),

@@ -81,8 +81,19 @@ export function checkJsonDepth(text: string): void {
   }
 }
 
+/**
+ * Whether the JSON text can hold a polluting key at all. Outside `\uXXXX`, JSON's escapes stand for
+ * punctuation and control characters only, never for a letter or `_`: a text without `\u` spells every
+ * key as it is, so a `__proto__` or `constructor` key would appear in it literally. Most bodies pass
+ * this look at the text (a native substring search) and need no walk over the parsed document.
+ */
+export function mayHoldPollutingKey(text: string): boolean {
+  return text.includes('\\u') || text.includes('__proto__') || text.includes('constructor');
+}
+
 /** Refuses a parsed document with prototype-pollution keys, however the text spelt them. */
-export function checkPollutingKeys(parsed: unknown): void {
+export function checkPollutingKeys(parsed: unknown, text?: string): void {
+  if (text !== undefined && !mayHoldPollutingKey(text)) return;
   if (hasPollutingKey(parsed)) {
     throw new HttpRequestError(
       400,
@@ -106,6 +117,6 @@ export function parseJsonBody(raw: Uint8Array): unknown {
       `The request body is not valid JSON: ${(error as Error).message}`,
     );
   }
-  checkPollutingKeys(parsed);
+  checkPollutingKeys(parsed, text);
   return parsed;
 }
