@@ -17,6 +17,13 @@ export interface LoadFigures {
 export interface SideRound {
   full: LoadFigures;
   half: LoadFigures;
+  /**
+   * S1/S1b: latency at the same offered rate for both sides, the lower of the two half-load rates of the
+   * round (the slower side's own half load; the faster side is run once more at that rate). Each side's own
+   * half load differs in rate when their throughputs differ, and the broker's confirm latency grows with
+   * the rate (see the broker floor), so only this row compares what each side adds at one load.
+   */
+  sameRate?: LoadFigures;
   /** CPU seconds per 1,000 messages of the process under test, at full load. */
   cpuPer1k?: number;
   /** CPU seconds per 1,000 messages of the broker (beam.smp), at full load. */
@@ -88,6 +95,7 @@ export function summarise(rounds: SideRound[]): SideSummary | undefined {
     rounds: rounds.length,
     full: load((round) => round.full),
     half: load((round) => round.half),
+    ...(rounds.some((round) => round.sameRate) ? { sameRate: load((round) => round.sameRate ?? {}) } : {}),
     cpuPer1k: median(rounds.map((round) => round.cpuPer1k)),
     brokerCpuPer1k: median(rounds.map((round) => round.brokerCpuPer1k)),
     peakRssMiB: max(rounds.map((round) => round.peakRssMiB)),

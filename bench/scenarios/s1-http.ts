@@ -122,6 +122,24 @@ async function runIngest(context: BenchContext, variant: Variant): Promise<Scena
         });
         context.log(`${variant.id} round ${round + 1} ${side.name}: ${full.rate.toFixed(0)} msg/s, half-load p99 ${half.latency.p99} ms`);
       }
+      // Latency at one offered rate for both: the faster side once more at the slower side's half load.
+      const [routerRound, baselineRound] = [rounds.router!.at(-1)!, rounds.baseline!.at(-1)!];
+      const sameRate = Math.min(routerRound.half.rate ?? 0, baselineRound.half.rate ?? 0);
+      const faster = (routerRound.half.rate ?? 0) > (baselineRound.half.rate ?? 0) ? 0 : 1;
+      const again = await load.call<HttpLoadReport>('run', {
+        url: sides[faster]!.url,
+        body: BODY,
+        connections: sizes.connections,
+        durationSeconds: sizes.halfSeconds,
+        rate: Math.max(1, Math.round(sameRate)),
+      });
+      const slowerRound = faster === 0 ? baselineRound : routerRound;
+      const fasterRound = faster === 0 ? routerRound : baselineRound;
+      slowerRound.sameRate = slowerRound.half;
+      fasterRound.sameRate = { rate: again.rate, ...again.latency };
+      context.log(
+        `${variant.id} round ${round + 1} at one rate (${Math.round(sameRate)}/s): router p99 ${routerRound.sameRate!.p99} ms, baseline p99 ${baselineRound.sameRate!.p99} ms`,
+      );
     }
     // The same publish straight from a client at the router's half-load rate: the broker's share of the tail.
     const halfRate = Math.max(1, Math.round((summarise(rounds.router!)?.full.rate ?? 0) / 2));
@@ -144,12 +162,21 @@ async function runIngest(context: BenchContext, variant: Variant): Promise<Scena
   const { ratio, ratios: each } = ratios(rounds.router!, rounds.baseline!);
   const router50 = summarise(rounds.router!);
   const baseline50 = summarise(rounds.baseline!);
-  // The router must keep up with the hand-written service, and its tail at half load stay within 2 ms of it.
-  const routerP99 = router50?.half.p99;
-  const baselineP99 = baseline50?.half.p99;
-  const p99Gap = routerP99 !== undefined && baselineP99 !== undefined ? routerP99 - baselineP99 : undefined;
+  // The router must keep up with the hand-written service, and its tail at half load stay within 2 ms of
+  // it. The tail is compared at one offered rate (the slower side's half load): at each side's own half
+  // load the faster side is judged at a higher rate, where the broker alone waits longer for confirms.
+  const gap = (a: number | undefined, b: number | undefined): number | undefined =>
+    a !== undefined && b !== undefined ? a - b : undefined;
+  const ownHalfGap = gap(router50?.half.p99, baseline50?.half.p99);
+  const p99Gap = gap(router50?.sameRate?.p99, baseline50?.sameRate?.p99);
   const met = ratio === undefined || p99Gap === undefined ? undefined : ratio >= 1.0 && p99Gap <= 2;
-  if (p99Gap !== undefined) notes.push(`half-load p99: router ${p99Gap >= 0 ? '+' : ''}${p99Gap.toFixed(2)} ms against the baseline`);
+  const signed = (value: number): string => `${value >= 0 ? '+' : ''}${value.toFixed(2)} ms`;
+  if (p99Gap !== undefined)
+    notes.push(
+      `half-load p99 at one rate (${(router50?.sameRate?.rate ?? 0).toFixed(0)}/s, the slower side's half load): router ${signed(p99Gap)} against the baseline (router ${router50?.sameRate?.p99} ms, baseline ${baseline50?.sameRate?.p99} ms)`,
+    );
+  if (ownHalfGap !== undefined)
+    notes.push(`half-load p99, each side at half its own throughput: router ${signed(ownHalfGap)} against the baseline`);
   return {
     id: variant.id,
     title: variant.title,
@@ -158,7 +185,7 @@ async function runIngest(context: BenchContext, variant: Variant): Promise<Scena
     baselineName: 'node:http+ajv+jsonata',
     ratio,
     ratios: each,
-    targets: ['router/baseline ≥ 1.0', 'router p99 at half load ≤ baseline p99 + 2 ms'],
+    targets: ['router/baseline ≥ 1.0', 'router p99 at half load (one rate for both) ≤ baseline p99 + 2 ms'],
     met,
     notes,
     raw: { router: rounds.router!, baseline: rounds.baseline!, brokerFloor },
