@@ -14,7 +14,8 @@ import { createStandaloneProducer } from './builder/route-builder.js';
 import { createServices } from './runtime/services.js';
 import { loadAndBuild } from './app/load-and-build.js';
 import { RouteLoadError } from './errors/index.js';
-import { Router, type ReloadResult } from './runtime/router.js';
+import type { ReloadResult } from './runtime/reload.js';
+import { Router } from './runtime/router.js';
 import { createRouter } from './app/create-router.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

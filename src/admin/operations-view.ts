@@ -6,7 +6,8 @@
 import { flowEngine } from '../asyncengine/module.js';
 import type { ConsumerStats } from '../runtime/component.js';
 import { existingTransport } from '../runtime/services.js';
-import { routerControl, type ManagedRoute } from '../runtime/router.js';
+import { routerControl } from '../runtime/router.js';
+import type { ManagedRoute } from '../runtime/running-set.js';
 import type { RouterServices } from '../runtime/services.js';
 import { breakerRegistry, type BreakerState } from '../reliability/breakers.js';
 import { deadLetterQueueName } from '../transport/topology-names.js';

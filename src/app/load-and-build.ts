@@ -1,6 +1,6 @@
 import { buildRoutes } from '../builder/route-builder.js';
 import { loadRouteSet } from '../dsl/load-route-set.js';
-import type { LoadedRouteSet } from '../runtime/router.js';
+import type { LoadedRouteSet } from '../runtime/running-set.js';
 import type { RouterServices } from '../runtime/services.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Logger } from '../observability/logger.js';
-import { isPipesHeader, readProvenance } from '../reliability/broker-retry.js';
-import { sweepQueue, withoutBrokerHeaders, type SweepDecision } from '../reliability/dead-letters.js';
+import { isPipesHeader, readProvenance, withoutBrokerHeaders } from '../reliability/broker-retry.js';
+import { sweepQueue, type SweepDecision } from '../reliability/dead-letters.js';
 import { deadLetterQueueName } from '../transport/topology-names.js';
 import type { DeliveredMessage, Transport } from '../transport/transport.js';
 import { envelopeMessage, readEnvelope, type FlowEnvelope } from './envelope.js';

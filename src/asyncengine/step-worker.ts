@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
 import { toError } from '../errors/index.js';
-import { attemptsOf, deadLetter, readProvenance, scheduleRetry } from '../reliability/broker-retry.js';
-import { sameMessage, withoutBrokerHeaders } from '../reliability/dead-letters.js';
+import { attemptsOf, deadLetter, readProvenance, scheduleRetry, withoutBrokerHeaders } from '../reliability/broker-retry.js';
+import { sameMessage } from '../reliability/dead-letters.js';
 import { deadLetterQueueName, retryQueueName } from '../transport/topology-names.js';
 import type { DeliveredMessage, HandlerOutcome, Transport } from '../transport/transport.js';
 import { CallbackDelivery } from './callbacks.js';

@@ -155,7 +155,8 @@ const BROKER_HEADERS = new Set([
   'x-delivery-count',
 ]);
 
-function ownHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+/** The message's own headers, without the broker's bookkeeping (BROKER_HEADERS). */
+export function withoutBrokerHeaders(headers: Record<string, unknown>): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(headers))
     if (!BROKER_HEADERS.has(name.toLowerCase())) kept[name] = value;
@@ -193,7 +194,7 @@ export async function scheduleRetry(transport: Transport, request: ScheduleRetry
   const level = Math.min(Math.max(1, Math.floor(attempt)), maxAttempts);
   const { exchange, routingKey } = origin(message);
   const headers: Record<string, unknown> = {
-    ...ownHeaders(message.headers),
+    ...withoutBrokerHeaders(message.headers),
     [ATTEMPT_HEADER]: Math.max(1, Math.floor(attempt)),
     [ProvenanceHeaders.originalExchange]: exchange,
     [ProvenanceHeaders.originalRoutingKey]: routingKey,
@@ -224,7 +225,7 @@ export async function handBack(transport: Transport, request: HandBackRequest): 
   const { workQueue, message } = request;
   const { exchange, routingKey } = origin(message);
   const headers: Record<string, unknown> = {
-    ...ownHeaders(message.headers),
+    ...withoutBrokerHeaders(message.headers),
     [ProvenanceHeaders.originalExchange]: exchange,
     [ProvenanceHeaders.originalRoutingKey]: routingKey,
   };
@@ -262,7 +263,7 @@ export async function deadLetter(transport: Transport, request: DeadLetterReques
     correlationId: message.correlationId,
     ...request.provenance,
   };
-  const headers = { ...ownHeaders(message.headers), ...provenanceHeaders(provenance) };
+  const headers = { ...withoutBrokerHeaders(message.headers), ...provenanceHeaders(provenance) };
   await transport.publish(
     republished(
       message,

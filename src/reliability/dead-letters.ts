@@ -12,7 +12,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeliveredMessage, HandlerOutcome, OutboundMessage, Transport } from '../transport/transport.js';
 import { toError } from '../errors/index.js';
-import { ATTEMPT_HEADER, ProvenanceHeaders, readProvenance, republished, type Provenance } from './broker-retry.js';
+import {
+  ATTEMPT_HEADER,
+  ProvenanceHeaders,
+  readProvenance,
+  republished,
+  withoutBrokerHeaders,
+  type Provenance,
+} from './broker-retry.js';
 
 /** What a sweep does with one message. `take`: the visitor moved it (confirmed); it is acked. */
 export type SweepDecision = 'keep' | 'take';
@@ -27,22 +34,6 @@ export interface SweepOptions {
    * (another consumer took some). Default 3 s.
    */
   idleMs?: number;
-}
-
-/** Broker bookkeeping: carrying it into a new publish would only confuse the next reader. */
-const BROKER_HEADERS = new Set([
-  'x-death',
-  'x-first-death-exchange',
-  'x-first-death-queue',
-  'x-first-death-reason',
-  'x-delivery-count',
-]);
-
-export function withoutBrokerHeaders(headers: Record<string, unknown>): Record<string, unknown> {
-  const kept: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(headers))
-    if (!BROKER_HEADERS.has(name.toLowerCase())) kept[name] = value;
-  return kept;
 }
 
 /** The same message, to `queue` through the default exchange, with `headers`. */

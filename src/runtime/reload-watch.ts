@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { RouterConfig } from '../config.js';
 import { DEFAULT_RBAC_FILE } from '../config.js';
 import type { Logger } from '../observability/logger.js';
-import type { ReloadResult } from './router.js';
+import type { ReloadResult } from './reload.js';
 
 export interface ReloadWatchOptions {
   config: RouterConfig;

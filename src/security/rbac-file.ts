@@ -32,21 +32,7 @@ export interface RbacParseResult {
 }
 
 export { ASYMMETRIC_ALGORITHMS, SYMMETRIC_ALGORITHMS, sha256 } from './rbac-reader.js';
-
-/**
- * The file that grants nothing: what the router enforces when it runs without an RBAC file (deny by
- * default). Probes stay open, as in any file that does not close them.
- */
-export function denyAllRbac(file = '(no RBAC file)'): RbacFile {
-  return {
-    file,
-    roles: new Map(),
-    principals: [],
-    anonymousRoles: [],
-    open: { health: true, metrics: true },
-    amqp: { requireUserId: false },
-  };
-}
+export { denyAllRbac } from './rbac-model.js';
 
 /** Reads and parses an RBAC file; a missing or unreadable file is a diagnostic too. */
 export function loadRbacFile(file: string, options: RbacParseOptions = {}): RbacParseResult {

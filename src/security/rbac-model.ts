@@ -64,3 +64,19 @@ export interface RbacFile {
   open: { health: boolean; metrics: boolean };
   amqp: { requireUserId: boolean };
 }
+
+/**
+ * The file that grants nothing: what the router enforces when it runs without an RBAC file (deny by
+ * default). Probes stay open, as in any file that does not close them. The reader starts from it, so a
+ * file grants only what it says.
+ */
+export function denyAllRbac(file = '(no RBAC file)'): RbacFile {
+  return {
+    file,
+    roles: new Map(),
+    principals: [],
+    anonymousRoles: [],
+    open: { health: true, metrics: true },
+    amqp: { requireUserId: false },
+  };
+}

@@ -9,13 +9,14 @@ import type { LoadDiagnostic, SourceLocation } from '../runtime/definitions.js';
 import { didYouMean } from '../runtime/did-you-mean.js';
 import { isParsedPermission, parsePermission } from './permissions.js';
 import { RBAC_SCHEMA } from './rbac-schema.js';
-import type {
-  ApiKeySource,
-  JwtKeySource,
-  JwtSettings,
-  RbacFile,
-  RbacPrincipal,
-  RbacRole,
+import {
+  denyAllRbac,
+  type ApiKeySource,
+  type JwtKeySource,
+  type JwtSettings,
+  type RbacFile,
+  type RbacPrincipal,
+  type RbacRole,
 } from './rbac-model.js';
 import { SecretBytes } from './secret-bytes.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -64,14 +65,7 @@ export function readRbac(
   file: string,
   env: NodeJS.ProcessEnv,
 ): { rbac: RbacFile; diagnostics: LoadDiagnostic[] } {
-  const rbac: RbacFile = {
-    file,
-    roles: new Map(),
-    principals: [],
-    anonymousRoles: [],
-    open: { health: true, metrics: true },
-    amqp: { requireUserId: false },
-  };
+  const rbac: RbacFile = denyAllRbac(file);
   const source = parseSource(file, text);
   const diagnostics: LoadDiagnostic[] = [...source.diagnostics];
   if (source.data === undefined || diagnostics.some((d) => d.severity === 'error'))

@@ -9,6 +9,7 @@ import net from 'node:net';
 import { expect } from 'chai';
 import { CALLBACK_UNREACHABLE, verifySignature } from '../../src/asyncengine/callbacks.js';
 import { EGRESS_POLICY, createEgressPolicy, type ResolvedAddress } from '../../src/security/egress-policy.js';
+import { freePort } from '../helpers/free-port.js';
 import { startRouter, type TestRouter } from '../helpers/router.js';
 import { watchSockets } from '../security/egress-sockets.js';
 import { startPartner, startRun, waitForRun, type Partner } from './support.js';
@@ -147,13 +148,3 @@ describe('async engine: callbackUrl goes only where the egress policy allows', f
     expect(refusal).to.include({ purpose: 'callback', address: '10.0.0.9' });
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

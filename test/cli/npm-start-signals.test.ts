@@ -6,20 +6,9 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { eventually } from '../e2e/rabbitmq-support.js';
+import { freePort } from '../helpers/free-port.js';
 import { ROOT } from './support.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** Parent pid of every live process, from /proc. */
 function parentPids(): Map<number, number> {

@@ -1,9 +1,10 @@
 /** What the CLI tests share: the project root and `pipes <args>` run as a real process, as a user runs it. */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from '../helpers/project-root.js';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { ROOT };
 
 /** tsx by its path, so `pipes` also runs in folders outside the project (where `--import tsx` resolves nothing). */
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;

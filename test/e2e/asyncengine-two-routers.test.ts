@@ -6,11 +6,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { flowEngine } from '../../src/asyncengine/index.js';
 import { brokerUrl, requireBrokerOrSkip } from '../helpers/broker.js';
+import { freePort } from '../helpers/free-port.js';
 import { startRouter, type TestRouter } from '../helpers/router.js';
 import { REDIS_URL, deleteQueues, flowQueueNames, requireRedisOrSkip, startPartner, startRun, uniqueFlow, waitForRun, type Partner } from '../asyncengine/support.js';
 
@@ -152,14 +152,3 @@ export default async function work(payload, context) {
     expect((await fetch(`${childUrl}/async/specifications/openapi.json`)).status).to.equal(200);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -8,7 +8,8 @@ import { startStubPartner, type StubPartner } from '../../examples/stub-partner.
 import { brokerUrl, requireBrokerOrSkip } from '../helpers/broker.js';
 import { startRouter, type TestRouter } from '../helpers/router.js';
 import { eventually, uniqueName } from './rabbitmq-support.js';
-import { testClient, connectorQueues, connectorRoute, deleteQueues, depth, logLines, pipes, publishPayment } from './connector-support.js';
+import { testClient, connectorQueues, connectorRoute, deleteQueues, depth, logLines, publishPayment } from './connector-support.js';
+import { pipes } from '../cli/support.js';
 
 const LEVELS = 3;
 

@@ -3,18 +3,14 @@
  * docs/connectors.md runs them: a payment POSTed to /payments reaches the partner, through a retry.
  */
 import { expect } from 'chai';
-import path from 'node:path';
 import type { Connection } from 'rabbitmq-client';
 import { startStubPartner, type StubPartner } from '../../examples/stub-partner.js';
-import { createRegistry } from '../../src/app/catalog.js';
-import { defaultConfig } from '../../src/config.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { Router } from '../../src/runtime/router.js';
+import type { Router } from '../../src/runtime/router.js';
 import { brokerUrl, requireBrokerOrSkip } from '../helpers/broker.js';
-import { captureLog, type CapturedLog } from '../helpers/router.js';
+import { startExampleRouter } from '../helpers/example-router.js';
+import type { CapturedLog } from '../helpers/router.js';
 import { eventually, payment, postJson } from './rabbitmq-support.js';
-import { connectorQueues, deleteQueues, depth, logLines, ROOT, testClient } from './connector-support.js';
-import { createRouter } from '../../src/app/create-router.js';
+import { connectorQueues, deleteQueues, depth, logLines, testClient } from './connector-support.js';
 import { httpPort } from '../../src/server/http-server-module.js';
 
 const EXAMPLE_QUEUES = ['partner-deliveries', 'ledger-postings', 'ledger-bookings'].flatMap((queue) => connectorQueues(queue, 5));
@@ -31,24 +27,12 @@ describe('example: routes/partner-delivery.yaml with the stub partner', function
     connection = testClient('connector example test');
     await deleteQueues(connection, EXAMPLE_QUEUES);
     partner = await startStubPartner({ script: [503], then: 200 });
-    const captured = captureLog();
-    log = captured.log;
-    router = await createRouter({
-      config: {
-        ...defaultConfig({}),
-        port: 0,
-        host: '127.0.0.1',
-        routes: [path.join(ROOT, 'routes')],
-        schemasDir: path.join(ROOT, 'schemas'),
-        rabbitmqUrl: brokerUrl(),
-        security: 'disabled',
-        logLevel: 'info',
-        properties: { PARTNER_URL: `${partner.url}/payments` },
-      },
-      registry: createRegistry(),
-      logger: createLogger({ level: 'info', stream: captured.stream }),
-    });
-    await router.start();
+    ({ router, log } = await startExampleRouter({
+      rabbitmqUrl: brokerUrl(),
+      security: 'disabled',
+      logLevel: 'info',
+      properties: { PARTNER_URL: `${partner.url}/payments` },
+    }));
   });
 
   after(async () => {

@@ -12,7 +12,8 @@ import type { Connection } from 'rabbitmq-client';
 import { startStubPartner, type StubPartner } from '../../examples/stub-partner.js';
 import { brokerUrl, requireBrokerOrSkip } from '../helpers/broker.js';
 import { eventually, uniqueName } from './rabbitmq-support.js';
-import { connectorQueues, connectorRoute, deleteQueues, depth, publishPayment, ROOT, testClient } from './connector-support.js';
+import { connectorQueues, connectorRoute, deleteQueues, depth, publishPayment, testClient } from './connector-support.js';
+import { ROOT } from '../helpers/project-root.js';
 
 const MAX_REDELIVERIES = 2;
 

@@ -1,16 +1,10 @@
 /**
  * What the connector tests share: a connector route (RabbitMQ queue → circuitBreaker → HTTP partner) with
- * the test's own names and settings, the test's AMQP client, queue depths, `pipes` run as a real command,
- * and cleanup of every queue a connector route declares.
+ * the test's own names and settings, the test's AMQP client, queue depths, and cleanup of every queue a connector route declares.
  */
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Connection } from 'rabbitmq-client';
 import type { CapturedLog } from '../helpers/router.js';
 import { amqpClient } from './rabbitmq-support.js';
-
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface ConnectorRouteOptions {
   routeId: string;
@@ -114,19 +108,4 @@ export async function publishPayment(
 /** Log lines with this message. */
 export function logLines(log: CapturedLog, message: string): Record<string, unknown>[] {
   return log.lines.filter((line) => line.message === message);
-}
-
-/** Runs `pipes <args>` as a user would (a real process); resolves with its exit code and output. */
-export function pipes(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args],
-      { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
 }

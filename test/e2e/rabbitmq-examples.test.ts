@@ -3,49 +3,31 @@
  * exchange → ledger-bookings), run as shipped on the embedded memory transport and on RabbitMQ.
  */
 import { expect } from 'chai';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRegistry } from '../../src/app/catalog.js';
-import { defaultConfig } from '../../src/config.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { Router } from '../../src/runtime/router.js';
+import type { Router } from '../../src/runtime/router.js';
 import type { DeliveredMessage, Transport } from '../../src/transport/transport.js';
 import { brokerUrl, requireBrokerOrSkip } from '../helpers/broker.js';
-import { captureLog } from '../helpers/router.js';
+import { startExampleRouter } from '../helpers/example-router.js';
+import type { CapturedLog } from '../helpers/router.js';
 import { eventually, payment, postJson } from './rabbitmq-support.js';
-import { createRouter } from '../../src/app/create-router.js';
 import { httpPort } from '../../src/server/http-server-module.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const EXAMPLE_QUEUES = ['ledger-postings', 'ledger-bookings', 'partner-deliveries'];
 
 for (const kind of ['memory', 'rabbitmq'] as const) {
   describe(`examples in routes/ on the ${kind} transport`, function () {
     this.timeout(60_000);
     let router: Router;
-    let log: ReturnType<typeof captureLog>['log'];
+    let log: CapturedLog;
     let transport: Transport;
     const watchQueue = `e2e.examples-watch.${process.pid}`;
 
     before(async function () {
       if (kind === 'rabbitmq') await requireBrokerOrSkip(this);
-      const captured = captureLog();
-      log = captured.log;
-      router = await createRouter({
-        config: {
-          ...defaultConfig({}),
-          port: 0,
-          host: '127.0.0.1',
-          routes: [path.join(ROOT, 'routes')],
-          schemasDir: path.join(ROOT, 'schemas'),
-          rabbitmqUrl: kind === 'rabbitmq' ? brokerUrl() : undefined,
-          security: 'disabled',
-          logLevel: 'info',
-        },
-        registry: createRegistry(),
-        logger: createLogger({ level: 'info', stream: captured.stream }),
-      });
-      await router.start();
+      ({ router, log } = await startExampleRouter({
+        rabbitmqUrl: kind === 'rabbitmq' ? brokerUrl() : undefined,
+        security: 'disabled',
+        logLevel: 'info',
+      }));
       transport = router.services.transport();
       // A watcher of the far end, next to the example's own ledger-bookings route.
       await transport.declare({

@@ -4,17 +4,13 @@
  */
 import { expect } from 'chai';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRegistry } from '../../src/app/catalog.js';
-import { defaultConfig } from '../../src/config.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { Router } from '../../src/runtime/router.js';
-import { captureLog } from '../helpers/router.js';
+import type { Router } from '../../src/runtime/router.js';
+import { startExampleRouter } from '../helpers/example-router.js';
+import { ROOT } from '../helpers/project-root.js';
+import type { CapturedLog } from '../helpers/router.js';
 import { payment } from './rabbitmq-support.js';
-import { createRouter } from '../../src/app/create-router.js';
 import { httpPort } from '../../src/server/http-server-module.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DEMO_KEYS = {
   payments: 'demo-payments-key-local-only',
   reports: 'demo-reports-key-local-only',
@@ -25,7 +21,7 @@ const KEY_VARIABLES = ['DEMO_API_KEY', 'DEMO_REPORTS_API_KEY', 'DEMO_OPS_API_KEY
 describe('e2e: the example routes behind the shipped rbac.yaml', function () {
   this.timeout(30_000);
   let router: Router;
-  let log: ReturnType<typeof captureLog>['log'];
+  let log: CapturedLog;
   const cwd = process.cwd();
   const savedEnv: Record<string, string | undefined> = {};
   const url = (suffix: string): string => `http://127.0.0.1:${httpPort(router.services)}${suffix}`;
@@ -37,20 +33,7 @@ describe('e2e: the example routes behind the shipped rbac.yaml', function () {
       delete process.env[name];
     }
     process.chdir(ROOT);
-    const captured = captureLog();
-    log = captured.log;
-    router = await createRouter({
-      config: {
-        ...defaultConfig({}),
-        port: 0,
-        host: '127.0.0.1',
-        routes: [path.join(ROOT, 'routes')],
-        schemasDir: path.join(ROOT, 'schemas'),
-      },
-      registry: createRegistry(),
-      logger: createLogger({ level: 'info', stream: captured.stream }),
-    });
-    await router.start();
+    ({ router, log } = await startExampleRouter());
   });
 
   after(async () => {

@@ -7,7 +7,6 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { TransportError } from '../../src/errors/index.js';
-import type { RabbitMqTransport } from '../../src/transport/rabbitmq/rabbitmq-transport.js';
 import { rabbitmqctl, requireBrokerOrSkip } from '../helpers/broker.js';
 import { eventually } from '../conformance/transport.suite.js';
 import {
@@ -15,40 +14,32 @@ import {
   expectEveryConfirmedDelivered,
   faultTransport,
   NumberedStream,
+  WorkQueues,
 } from '../transport/fault-stream.js';
 import { awaitBroker } from './harness/broker-faults.js';
 
 describe('faults: the rabbitmq transport while the broker stops or blocks publishers', function () {
   this.timeout(90_000);
-  let admin: RabbitMqTransport | undefined;
-  const queues: string[] = [];
+  let work: WorkQueues | undefined;
 
   before(async function () {
     await requireBrokerOrSkip(this);
     await awaitBroker();
-    admin = faultTransport(`service-pipes faults admin ${randomUUID()}`);
-    await eventually(() => admin!.isReady(), 'admin transport ready');
+    work = new WorkQueues();
+    await work.ready();
   });
 
   after(async function () {
-    if (!admin) return;
+    if (!work) return;
     // Whatever happened, leave the broker running for everyone else.
     await rabbitmqctl('start_app').catch(() => undefined);
     await rabbitmqctl('await_startup').catch(() => undefined);
-    await eventually(() => admin!.isReady(), 'admin transport ready again').catch(() => undefined);
-    for (const queue of queues) await admin.deleteQueue(queue).catch(() => undefined);
-    await admin.close();
+    await work.ready('admin transport ready again').catch(() => undefined);
+    await work.close();
   });
 
-  async function workQueue(): Promise<string> {
-    const name = `test-${randomUUID()}.faults`;
-    queues.push(name);
-    await admin!.declare({ queues: [{ name }] });
-    return name;
-  }
-
   it('loses no confirmed message across stop_app / start_app', async function () {
-    const queue = await workQueue();
+    const queue = await work!.declare();
     const transport = faultTransport(`service-pipes faults ${randomUUID()}`);
     let stopped = false;
     try {
@@ -83,7 +74,7 @@ describe('faults: the rabbitmq transport while the broker stops or blocks publis
   });
 
   it('refuses publishes fast with BROKER_BLOCKED while the broker has a resource alarm', async function () {
-    const queue = await workQueue();
+    const queue = await work!.declare();
     const transport = faultTransport(`service-pipes faults ${randomUUID()}`);
     const watermark = (await rabbitmqctl('eval', 'vm_memory_monitor:get_vm_memory_high_watermark().')).trim();
     let alarmed = false;

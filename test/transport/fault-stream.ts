@@ -1,9 +1,11 @@
 /**
  * What the transport's fault tests share (npm test's own-connection faults in test/transport/ and the
- * broker-wide faults in test/faults/): a numbered publishing stream, a delivery counter, and the check that
- * every confirmed message arrived while every refusal was a typed one.
+ * broker-wide faults in test/faults/): an admin transport with each test's work queue, a numbered
+ * publishing stream, a delivery counter, and the check that every confirmed message arrived while every
+ * refusal was a typed one.
  */
 import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
 import { TransportError } from '../../src/errors/index.js';
 import {
   RabbitMqTransport,
@@ -29,6 +31,37 @@ export function faultTransport(
     publishTimeoutMs: 3000,
     ...overrides,
   });
+}
+
+/**
+ * The tests' own admin connection, apart from the transports under fault: it declares a fresh work queue
+ * per test and deletes every queue it was told of when closed, so no run leaves queues on the broker.
+ */
+export class WorkQueues {
+  readonly admin = faultTransport(`service-pipes faults admin ${randomUUID()}`);
+  private readonly names: string[] = [];
+
+  async ready(what = 'admin transport ready'): Promise<void> {
+    await eventually(() => this.admin.isReady(), what);
+  }
+
+  /** A fresh queue, declared by the admin connection. */
+  async declare(): Promise<string> {
+    const name = this.remember(`test-${randomUUID()}.faults`);
+    await this.admin.declare({ queues: [{ name }] });
+    return name;
+  }
+
+  /** A queue the test declares itself, for close() to delete too. */
+  remember(name: string): string {
+    this.names.push(name);
+    return name;
+  }
+
+  async close(): Promise<void> {
+    for (const name of this.names) await this.admin.deleteQueue(name).catch(() => undefined);
+    await this.admin.close();
+  }
 }
 
 /** Publishes `m-0`, `m-1`, ... from a few concurrent callers until stopped; keeps what was confirmed. */

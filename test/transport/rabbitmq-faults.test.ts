@@ -8,7 +8,6 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { TransportError } from '../../src/errors/index.js';
-import type { RabbitMqTransport } from '../../src/transport/rabbitmq/rabbitmq-transport.js';
 import { brokerAddress, brokerUrl, rabbitmqctl, requireBrokerOrSkip } from '../helpers/broker.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { eventually } from '../conformance/transport.suite.js';
@@ -17,6 +16,7 @@ import {
   expectEveryConfirmedDelivered,
   faultTransport,
   NumberedStream,
+  WorkQueues,
 } from './fault-stream.js';
 
 /** Force-closes this test's own connections (others sharing the broker keep theirs). */
@@ -38,30 +38,20 @@ async function closeConnectionsNamed(connectionName: string): Promise<number> {
 
 describe('rabbitmq transport when its own connections are closed or cut', function () {
   this.timeout(90_000);
-  let admin: RabbitMqTransport | undefined;
-  const queues: string[] = [];
+  let work: WorkQueues | undefined;
 
   before(async function () {
     await requireBrokerOrSkip(this);
-    admin = faultTransport(`service-pipes faults admin ${randomUUID()}`);
-    await eventually(() => admin!.isReady(), 'admin transport ready');
+    work = new WorkQueues();
+    await work.ready();
   });
 
   after(async function () {
-    if (!admin) return;
-    for (const queue of queues) await admin.deleteQueue(queue).catch(() => undefined);
-    await admin.close();
+    await work?.close();
   });
 
-  async function workQueue(): Promise<string> {
-    const name = `test-${randomUUID()}.faults`;
-    queues.push(name);
-    await admin!.declare({ queues: [{ name }] });
-    return name;
-  }
-
   it('loses no confirmed message while the broker force-closes the connection twice', async function () {
-    const queue = await workQueue();
+    const queue = await work!.declare();
     const connectionName = `service-pipes faults ${randomUUID()}`;
     const transport = faultTransport(connectionName);
     try {
@@ -113,7 +103,7 @@ describe('rabbitmq transport when its own connections are closed or cut', functi
       const events: string[] = [];
       transport.on('ready', () => events.push('ready'));
       transport.on('down', () => events.push('down'));
-      const queue = await workQueue();
+      const queue = await work!.declare();
       // Exclusive: it vanishes with the connection, so only a re-declaration can bring it back.
       const exclusive = `test-${randomUUID()}.exclusive`;
       try {
@@ -158,8 +148,7 @@ describe('rabbitmq transport when its own connections are closed or cut', functi
     });
 
     it('reports a queue that can no longer be re-declared as remembered, and is not ready', async function () {
-      const queue = `test-${randomUUID()}.redeclared`;
-      queues.push(queue);
+      const queue = work!.remember(`test-${randomUUID()}.redeclared`);
       const transport = faultTransport(`service-pipes faults ${randomUUID()}`, { url: proxiedUrl() });
       const topologyErrors: Error[] = [];
       transport.on('topology-error', (error) => topologyErrors.push(error));
@@ -169,8 +158,8 @@ describe('rabbitmq transport when its own connections are closed or cut', functi
         proxy.cut();
         await eventually(() => !transport.isReady(), 'down');
         // Someone recreates the queue with other arguments while the router is disconnected.
-        await admin!.deleteQueue(queue);
-        await admin!.declare({ queues: [{ name: queue, maxLength: 7 }] });
+        await work!.admin.deleteQueue(queue);
+        await work!.admin.declare({ queues: [{ name: queue, maxLength: 7 }] });
         proxy.restore();
         await eventually(() => topologyErrors.length > 0, 'a topology error');
         expect(topologyErrors[0]!.message)

@@ -5,22 +5,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { brokerUrl } from '../../helpers/broker.js';
+import { freePort } from '../../helpers/free-port.js';
 
 export interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export class RouterProcess {
