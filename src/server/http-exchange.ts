@@ -159,8 +159,6 @@ export function requestToExchange(
   const messageId = requestMessageId(request, entry);
   const exchange = new Exchange({
     body,
-    headers,
-    properties,
     pattern: 'InOut',
     routeId: entry.routeId,
     fromEndpoint: entry.endpointUri,
@@ -168,6 +166,9 @@ export function requestToExchange(
     correlationId:
       callerCorrelation && isUsableCorrelationId(callerCorrelation) ? callerCorrelation : undefined,
   });
+  // Built for this exchange alone: assigned rather than passed in, which would copy each of them once more.
+  exchange.message.headers = headers;
+  exchange.properties = properties;
   exchange.messageId = messageId;
   exchange.callerHeaders = new Set(incoming.keys());
   return { exchange, incoming };
