@@ -9,7 +9,7 @@ import { displayUri, parseEndpointUri } from '../runtime/endpoint-uri.js';
 import { ENDPOINT_OPTIONS, type EndpointOptionsValidator } from '../runtime/endpoint-options.js';
 import { ServicePipesError, toError } from '../errors/index.js';
 import type { Exchange } from '../runtime/exchange.js';
-import { noop, pipeline, type Processor } from '../runtime/processor.js';
+import { DONE, noop, pipeline, type Processor } from '../runtime/processor.js';
 import { ResourceResolver } from '../runtime/resources.js';
 import type { RouterServices } from '../runtime/services.js';
 import { type BuildContext } from '../runtime/step.js';
@@ -299,6 +299,8 @@ function withFailureLocation(step: StepDefinition, processor: Processor): Proces
       // eslint-disable-next-line @typescript-eslint/require-await -- a processor reports failure by rejecting, never by throwing
       return (async () => located(exchange, error))();
     }
+    // A step done when it returned has nothing to locate, and its promise passes on as it is.
+    if (running === DONE) return DONE;
     return running.catch((thrown: unknown) => located(exchange, thrown));
   };
 }

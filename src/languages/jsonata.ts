@@ -1,5 +1,5 @@
 import jsonata from 'jsonata';
-import { ExpressionError } from '../errors/index.js';
+import { ExpressionError, toError } from '../errors/index.js';
 import type { Exchange } from '../runtime/exchange.js';
 import { convertTo, parseResultType, toPredicate } from './convert.js';
 import { compileSyncJsonata } from './jsonata-sync/index.js';
@@ -7,8 +7,14 @@ import { jsonInput } from './json-input.js';
 import type { LanguageSpec } from '../runtime/language.js';
 import { RESULT_TYPE_OPTION } from './options.js';
 
-/** A compiled JSONata expression, evaluated against `input` with the exchange's values bound. */
-export type JsonataEvaluator = (exchange: Exchange, input: unknown) => Promise<unknown>;
+/**
+ * A compiled JSONata expression, evaluated against `input` with the exchange's values bound. `now` is set
+ * when the expression runs on the synchronous evaluator: the same answer (or the same ExpressionError,
+ * thrown) without a promise, for callers that can use it directly.
+ */
+export type JsonataEvaluator = ((exchange: Exchange, input: unknown) => Promise<unknown>) & {
+  readonly now?: (exchange: Exchange, input: unknown) => unknown;
+};
 
 interface JsonataFailure {
   message: string;
@@ -109,14 +115,22 @@ export function compileJsonata(
   const { constants } = options;
   const sync = compileSyncJsonata(expression.ast());
   if (sync) {
-    return (exchange, input) => {
+    const now = (exchange: Exchange, input: unknown): unknown => {
       try {
         const result = sync.evaluate(input, bindingsFor(exchange, constants));
-        return Promise.resolve(result === undefined ? null : result);
+        return result === undefined ? null : result;
       } catch (error) {
-        return Promise.reject(evaluationError(where, error));
+        throw evaluationError(where, error);
       }
     };
+    const evaluator = (exchange: Exchange, input: unknown): Promise<unknown> => {
+      try {
+        return Promise.resolve(now(exchange, input));
+      } catch (error) {
+        return Promise.reject(toError(error));
+      }
+    };
+    return Object.assign(evaluator, { now });
   }
   return async (exchange, input) => {
     try {
@@ -150,6 +164,13 @@ export const jsonataLanguage: LanguageSpec = {
     const text = resource ? context.readResource(resource) : raw;
     const evaluate = compileJsonata(text, resource ? `jsonata ${resource}` : 'jsonata expression');
     const resultType = parseResultType(definition.options['resultType']);
+    // On the synchronous evaluator the value itself (a throw for a failure): steps such as setBody then finish
+    // when they return. A compiled expression may answer a value or a promise of one.
+    const { now } = evaluate;
+    if (now) {
+      if (!resultType) return (exchange) => now(exchange, jsonataInput(exchange.body));
+      return (exchange) => convertTo(now(exchange, jsonataInput(exchange.body)), resultType);
+    }
     if (!resultType) return (exchange) => evaluate(exchange, jsonataInput(exchange.body));
     return async (exchange) => convertTo(await evaluate(exchange, jsonataInput(exchange.body)), resultType);
   },

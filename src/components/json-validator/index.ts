@@ -1,14 +1,20 @@
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
 import type { ComponentSpec, Producer } from '../../runtime/component.js';
-import { JsonValidationError, type ValidationIssue } from '../../errors/index.js';
+import { JsonValidationError, toError, type ValidationIssue } from '../../errors/index.js';
+import { DONE } from '../../runtime/processor.js';
+import type { Exchange } from '../../runtime/exchange.js';
 import type { RouterServices } from '../../runtime/services.js';
 import { defineState } from '../../state/index.js';
 import { DefinitionError } from '../../errors/index.js';
 import { SchemaLoadError, SchemaStore } from './schema-store.js';
 
 /** Compiled schemas belong to a route set, so a reload reads edited schema files again. */
-const SCHEMAS = defineState('json-validator', { scope: 'route-set' }, (services: RouterServices) => new SchemaStore(services.logger));
+const SCHEMAS = defineState(
+  'json-validator',
+  { scope: 'route-set' },
+  (services: RouterServices) => new SchemaStore(services.logger),
+);
 
 export interface JsonValidatorOptions {
   failOnNullBody: boolean;
@@ -56,29 +62,37 @@ export const jsonValidatorComponent: ComponentSpec<JsonValidatorOptions> = {
     const { headerName, failOnNullBody, failOnNullHeader } = endpoint.options;
     const subject = headerName ? `header ${headerName}` : 'body';
 
-    return {
-      // eslint-disable-next-line @typescript-eslint/require-await -- a processor reports failure by rejecting, never by throwing
-      async process(exchange) {
-        const raw = headerName ? exchange.getHeader(headerName) : exchange.message.body;
-        if (raw === null || raw === undefined) {
-          if (headerName ? !failOnNullHeader : !failOnNullBody) return;
-          throw new JsonValidationError(
-            `JSON validation failed against ${schemaName}: the ${subject} is empty`,
-            [{ instancePath: '', message: `${subject} is null`, keyword: 'required' }],
-          );
-        }
-        const value = jsonValue(raw, subject, schemaName);
-        if (validate(value)) return;
-        const issues = (validate.errors ?? []).map(toIssue);
-        // The message names the first issues only; JsonValidationError keeps the first ones and the count.
-        const named = issues.slice(0, MAX_ISSUES_IN_MESSAGE);
+    const check = (exchange: Exchange): void => {
+      const raw = headerName ? exchange.getHeader(headerName) : exchange.message.body;
+      if (raw === null || raw === undefined) {
+        if (headerName ? !failOnNullHeader : !failOnNullBody) return;
         throw new JsonValidationError(
-          `JSON validation failed against ${schemaName} with ${issues.length} error${issues.length === 1 ? '' : 's'}: ` +
-            named.map((issue) => `${issue.instancePath || '/'} ${issue.message}`).join('; ') +
-            (issues.length > named.length ? `; and ${issues.length - named.length} more` : ''),
-          issues,
-          { details: { schema: schemaName } },
+          `JSON validation failed against ${schemaName}: the ${subject} is empty`,
+          [{ instancePath: '', message: `${subject} is null`, keyword: 'required' }],
         );
+      }
+      const value = jsonValue(raw, subject, schemaName);
+      if (validate(value)) return;
+      const issues = (validate.errors ?? []).map(toIssue);
+      // The message names the first issues only; JsonValidationError keeps the first ones and the count.
+      const named = issues.slice(0, MAX_ISSUES_IN_MESSAGE);
+      throw new JsonValidationError(
+        `JSON validation failed against ${schemaName} with ${issues.length} error${issues.length === 1 ? '' : 's'}: ` +
+          named.map((issue) => `${issue.instancePath || '/'} ${issue.message}`).join('; ') +
+          (issues.length > named.length ? `; and ${issues.length - named.length} more` : ''),
+        issues,
+        { details: { schema: schemaName } },
+      );
+    };
+    return {
+      // Validation never waits: the step is done when it returns (see DONE), or rejects with the issues.
+      process(exchange) {
+        try {
+          check(exchange);
+          return DONE;
+        } catch (error) {
+          return Promise.reject(toError(error));
+        }
       },
     };
   },

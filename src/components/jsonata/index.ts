@@ -1,5 +1,7 @@
 import type { ComponentSpec, Producer } from '../../runtime/component.js';
-import { ExpressionError } from '../../errors/index.js';
+import { ExpressionError, toError } from '../../errors/index.js';
+import type { Exchange } from '../../runtime/exchange.js';
+import { DONE } from '../../runtime/processor.js';
 import { DefinitionError } from '../../errors/index.js';
 import { compileJsonata } from '../../languages/jsonata.js';
 import { jsonInput } from '../../languages/json-input.js';
@@ -59,24 +61,43 @@ export const jsonataComponent: ComponentSpec<JsonataOptions> = {
     }
     const { inputType, outputType } = endpoint.options;
 
+    const inputOf = (exchange: Exchange): unknown => {
+      const body = exchange.message.body;
+      let input: unknown;
+      if (inputType === 'JsonString') {
+        if (typeof body !== 'string' && !Buffer.isBuffer(body)) {
+          throw new ExpressionError(
+            `jsonata:${endpoint.path} expects JSON text as the body (inputType=JsonString)`,
+          );
+        }
+        input = jsonInput(body, true);
+      } else {
+        // Bytes must be a JSON document; a string that is not JSON is taken as the string value itself.
+        input = jsonInput(body, Buffer.isBuffer(body));
+      }
+      return input;
+    };
+    const write = (exchange: Exchange, result: unknown): void => {
+      const value = result === undefined ? null : result;
+      exchange.message.body = outputType === 'JsonString' ? JSON.stringify(value) : value;
+    };
+    const { now } = transform;
+    if (now) {
+      return {
+        // On the synchronous evaluator the step is done when it returns (see DONE).
+        process(exchange) {
+          try {
+            write(exchange, now(exchange, inputOf(exchange)));
+            return DONE;
+          } catch (error) {
+            return Promise.reject(toError(error));
+          }
+        },
+      };
+    }
     return {
       async process(exchange) {
-        const body = exchange.message.body;
-        let input: unknown;
-        if (inputType === 'JsonString') {
-          if (typeof body !== 'string' && !Buffer.isBuffer(body)) {
-            throw new ExpressionError(
-              `jsonata:${endpoint.path} expects JSON text as the body (inputType=JsonString)`,
-            );
-          }
-          input = jsonInput(body, true);
-        } else {
-          // Bytes must be a JSON document; a string that is not JSON is taken as the string value itself.
-          input = jsonInput(body, Buffer.isBuffer(body));
-        }
-        const result = await transform(exchange, input);
-        const value = result === undefined ? null : result;
-        exchange.message.body = outputType === 'JsonString' ? JSON.stringify(value) : value;
+        write(exchange, await transform(exchange, inputOf(exchange)));
       },
     };
   },

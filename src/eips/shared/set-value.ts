@@ -1,7 +1,8 @@
 import type { StepDefinition } from '../../runtime/definitions.js';
 import type { Exchange } from '../../runtime/exchange.js';
 import type { JsonSchema } from '../../runtime/json-schema.js';
-import type { Processor } from '../../runtime/processor.js';
+import { DONE, isPromiseLike, type Processor } from '../../runtime/processor.js';
+import { toError } from '../../errors/index.js';
 import type { BuildContext } from '../../runtime/step.js';
 import { isSimpleTemplate } from './schema.js';
 import { requiredString, stepExpression } from '../../runtime/step-options.js';
@@ -37,7 +38,20 @@ export function namedValueProcessor(
   const name = requiredString(definition, 'name', snippet);
   const value = context.compileExpression(stepExpression(definition, snippet));
   if (!isSimpleTemplate(name)) {
-    return async (exchange) => assign(exchange, name, await value(exchange));
+    return (exchange) => {
+      let result: unknown;
+      try {
+        result = value(exchange);
+        // Most expressions (constant, simple, header) answer at once: then so does the step (see DONE).
+        if (!isPromiseLike(result)) {
+          assign(exchange, name, result);
+          return DONE;
+        }
+      } catch (error) {
+        return Promise.reject(toError(error));
+      }
+      return Promise.resolve(result).then((settled) => assign(exchange, name, settled));
+    };
   }
   const computeName = context.compileExpression({
     language: 'simple',

@@ -1,5 +1,5 @@
 import type { Exchange } from '../../runtime/exchange.js';
-import type { Processor } from '../../runtime/processor.js';
+import { DONE, type Processor } from '../../runtime/processor.js';
 import { toError } from '../../errors/index.js';
 
 /** A processor for work that never waits; a throw still becomes a rejected promise, as callers expect. */
@@ -7,7 +7,7 @@ export function syncProcessor(work: (exchange: Exchange) => void): Processor {
   return (exchange) => {
     try {
       work(exchange);
-      return Promise.resolve();
+      return DONE;
     } catch (error) {
       return Promise.reject(toError(error));
     }
