@@ -4,7 +4,7 @@ import type { Logger } from '../observability/logger.js';
 import { exchangeFields } from '../observability/logger.js';
 import { CircuitOpenError, RetryLaterSignal, ServicePipesError, toError } from '../errors/index.js';
 import { cloneValue, type Exchange, type Message } from '../runtime/exchange.js';
-import type { Processor } from '../runtime/processor.js';
+import { DONE, type Processor } from '../runtime/processor.js';
 import type { BuildContext } from '../runtime/step.js';
 import { classifyError, delayFor, honourRetryAfter, isUnrecoverable, retryAfterMs } from '../reliability/retry-policy.js';
 import { compileClauses, matchClause, type ExceptionClause } from './exception-clauses.js';
@@ -129,28 +129,39 @@ class RouteHandler {
   }
 
   wrapStep(processor: Processor): Processor {
-    return async (exchange) => {
+    // A derived promise for the failure path only, not an async wrapper per step and message.
+    return (exchange) => {
+      let running: Promise<void>;
       try {
-        await processor(exchange);
+        running = processor(exchange);
       } catch (thrown) {
-        await this.stepFailed(exchange, toError(thrown), processor);
+        return this.stepFailed(exchange, toError(thrown), processor);
       }
+      if (running === DONE) return DONE;
+      return running.then(undefined, (thrown: unknown) => this.stepFailed(exchange, toError(thrown), processor));
     };
   }
 
   wrapRoute(processor: Processor): Processor {
-    return async (exchange) => {
+    return (exchange) => {
       if (this.needsOriginal && !originals.has(exchange)) {
-        originals.set(exchange, {
-          body: cloneValue(exchange.message.body),
-          headers: cloneValue(exchange.message.headers),
-        });
+        try {
+          originals.set(exchange, {
+            body: cloneValue(exchange.message.body),
+            headers: cloneValue(exchange.message.headers),
+          });
+        } catch (error) {
+          return Promise.reject(toError(error));
+        }
       }
+      let running: Promise<void>;
       try {
-        await processor(exchange);
+        running = processor(exchange);
       } catch (thrown) {
-        await this.routeFailed(exchange, toError(thrown));
+        return this.routeFailed(exchange, toError(thrown));
       }
+      if (running === DONE) return DONE;
+      return running.then(undefined, (thrown: unknown) => this.routeFailed(exchange, toError(thrown)));
     };
   }
 

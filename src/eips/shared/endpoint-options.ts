@@ -1,7 +1,7 @@
 import type { ExchangePattern } from '../../runtime/exchange.js';
 import type { StepDefinition } from '../../runtime/definitions.js';
-import type { Processor } from '../../runtime/processor.js';
-import { DefinitionError } from '../../errors/index.js';
+import { DONE, type Processor } from '../../runtime/processor.js';
+import { DefinitionError, toError } from '../../errors/index.js';
 
 /** `parameters:` of to / toD / wireTap as a plain map (undefined when absent). */
 export function parametersOf(definition: StepDefinition): Record<string, unknown> | undefined {
@@ -30,14 +30,30 @@ export function patternOf(definition: StepDefinition): ExchangePattern | undefin
 /** Runs `send` with the exchange switched to `pattern` for this call only, as Camel's `to(pattern, uri)` does. */
 export function withPattern(pattern: ExchangePattern | undefined, send: Processor): Processor {
   if (!pattern) return send;
-  return async (exchange) => {
+  // One derived promise rather than an async wrapper awaiting the send (this runs for every message).
+  return (exchange) => {
     const previous = exchange.pattern;
     exchange.pattern = pattern;
+    let running: Promise<void>;
     try {
-      await send(exchange);
-    } finally {
+      running = send(exchange);
+    } catch (error) {
       exchange.pattern = previous;
+      return Promise.reject(toError(error));
     }
+    if (running === DONE) {
+      exchange.pattern = previous;
+      return DONE;
+    }
+    return running.then(
+      () => {
+        exchange.pattern = previous;
+      },
+      (error: unknown) => {
+        exchange.pattern = previous;
+        throw error;
+      },
+    );
   };
 }
 
