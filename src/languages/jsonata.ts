@@ -49,6 +49,16 @@ function bindingsFor(
   exchange: Exchange,
   constants: Record<string, unknown> | undefined,
 ): Record<string, unknown> {
+  // Without constants (every jsonata endpoint) a literal of one shape: spreading `undefined` into the object
+  // takes V8's generic copy path on every evaluation.
+  if (constants === undefined)
+    return {
+      headers: exchange.message.headers,
+      properties: exchange.properties,
+      variables: exchange.variables,
+      exchangeId: exchange.exchangeId,
+      correlationId: exchange.correlationId,
+    };
   return {
     ...constants,
     headers: exchange.message.headers,

@@ -20,41 +20,119 @@ const STEP_DURATION_BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 /** Something read at scrape time: the metrics module adds these (queue depth, breakers, consumers). */
 export type ScrapeHook = () => void | Promise<void>;
 
-/** Per-route children, resolved once so the hot path does no label lookups. */
-interface RouteInstruments {
-  received: Counter.Internal;
-  completed: Counter.Internal;
-  failed: Counter.Internal;
-  retried: Counter.Internal;
-  inflight: Gauge.Internal<string>;
-  duration: Histogram.Internal<string>;
+/**
+ * One route's counts, kept as plain numbers on the hot path and handed to prom-client when the metrics are
+ * read (each metric's `collect`). A prom-client child still hashes its label object and checks its label
+ * names on every `inc`/`observe` (its `labels()` only binds them): five of those per message, for every
+ * message of every route.
+ */
+class RouteCounts {
+  received = 0;
+  completed = 0;
+  failed = 0;
+  retried = 0;
+  inflight = 0;
+  /** Observations per bucket of {@link DURATION_BUCKETS} (not cumulative), the last one for +Inf. */
+  readonly buckets = new Float64Array(DURATION_BUCKETS.length + 1);
+  sum = 0;
+  count = 0;
+  /** What the prom-client counters were given so far. */
+  readonly pushed = { received: 0, completed: 0, failed: 0, retried: 0 };
+
+  constructor(readonly labels: { route: string }) {}
+
+  observe(seconds: number): void {
+    let bucket = 0;
+    while (bucket < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[bucket]!) bucket++;
+    this.buckets[bucket]!++;
+    this.sum += seconds;
+    this.count++;
+  }
+}
+
+/** What prom-client's metrics hand the registry (not in its type declarations). */
+interface ExportedValues {
+  getForPromString(): Promise<{ values: unknown[] }>;
+}
+
+/**
+ * pipes_route_duration_seconds: prom-client's histogram, whose exported values also include the routes'
+ * own {@link RouteCounts}, as the series its `labels(route).observe()` would give. prom-client's registry
+ * and the histogram's own `get()` both read `getForPromString`, so that is where they are added.
+ */
+function routeDurationHistogram(registry: Registry, routes: ReadonlyMap<string, RouteCounts>): Histogram<'route'> {
+  const name = 'pipes_route_duration_seconds';
+  const histogram = new Histogram({
+    name,
+    help: 'Time a message exchange spent in the route, whatever its outcome',
+    labelNames: ['route'],
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const exported = histogram as unknown as ExportedValues;
+  if (typeof exported.getForPromString !== 'function') throw new Error('prom-client internals changed: Histogram#getForPromString is gone');
+  const own = exported.getForPromString.bind(histogram);
+  exported.getForPromString = async () => {
+    const data = await own();
+    for (const counts of routes.values()) {
+      // As prom-client: a route's series appear with its first observation.
+      if (counts.count === 0) continue;
+      const series = (labels: Record<string, string | number>, value: number, metricName: string) => ({
+        labels,
+        sharedLabels: counts.labels,
+        value,
+        metricName,
+        exemplar: null,
+      });
+      let cumulative = 0;
+      for (let bucket = 0; bucket < DURATION_BUCKETS.length; bucket++) {
+        cumulative += counts.buckets[bucket]!;
+        data.values.push(series({ le: DURATION_BUCKETS[bucket]! }, cumulative, `${name}_bucket`));
+      }
+      data.values.push(series({ le: '+Inf' }, counts.count, `${name}_bucket`));
+      data.values.push(series({}, counts.sum, `${name}_sum`));
+      data.values.push(series({}, counts.count, `${name}_count`));
+    }
+    return data;
+  };
+  return histogram;
 }
 
 export class RouterMetrics {
   readonly registry = new Registry();
   private readonly scrapeHooks = new Set<ScrapeHook>();
   private processMetrics = false;
-  private readonly routes = new Map<string, RouteInstruments>();
+  private readonly routes = new Map<string, RouteCounts>();
 
-  readonly routeReceived = this.counter('pipes_route_exchanges_received_total', 'Message exchanges that entered the route', ['route']);
-  readonly routeExchanges = this.counter(
-    'pipes_route_exchanges_total',
-    'Message exchanges by outcome: completed (no error left the route), failed (an error left the route), retried (a broker-held retry was asked), dead_lettered (the consumer wrote a dead letter; these are also counted as failed)',
-    ['route', 'outcome'],
-  );
+  readonly routeReceived: Counter = new Counter({
+    name: 'pipes_route_exchanges_received_total',
+    help: 'Message exchanges that entered the route',
+    labelNames: ['route'],
+    registers: [this.registry],
+    collect: () => this.pushRouteCounts(),
+  });
+  readonly routeExchanges: Counter = new Counter({
+    name: 'pipes_route_exchanges_total',
+    help: 'Message exchanges by outcome: completed (no error left the route), failed (an error left the route), retried (a broker-held retry was asked), dead_lettered (the consumer wrote a dead letter; these are also counted as failed)',
+    labelNames: ['route', 'outcome'],
+    registers: [this.registry],
+    collect: () => this.pushRouteCounts(),
+  });
   readonly routeFailures = this.counter(
     'pipes_route_failures_total',
     'Errors in the route by error class (Camel exception short name, or the router error code); handled="true" when an onException clause or dead-letter channel handled it',
     ['route', 'error_class', 'handled'],
   );
-  readonly routeDuration = new Histogram({
-    name: 'pipes_route_duration_seconds',
-    help: 'Time a message exchange spent in the route, whatever its outcome',
+  readonly routeDuration: Histogram<'route'> = routeDurationHistogram(this.registry, this.routes);
+  readonly routeInflight: Gauge = new Gauge({
+    name: 'pipes_route_inflight',
+    help: 'Message exchanges in the route now',
     labelNames: ['route'],
-    buckets: DURATION_BUCKETS,
     registers: [this.registry],
+    collect: () => {
+      for (const counts of this.routes.values()) this.routeInflight.set(counts.labels, counts.inflight);
+    },
   });
-  readonly routeInflight = this.gauge('pipes_route_inflight', 'Message exchanges in the route now', ['route']);
   readonly routeUp = this.gauge('pipes_route_up', 'Whether the route is started (1) or stopped (0)', ['route']);
   readonly httpRequests = this.counter(
     'pipes_http_requests_total',
@@ -153,27 +231,27 @@ export class RouterMetrics {
   ): (exchange: E) => Promise<void> {
     const route = this.route(routeId);
     return async (exchange: E) => {
-      route.received.inc();
-      route.inflight.inc();
-      const started = process.hrtime.bigint();
+      route.received++;
+      route.inflight++;
+      const started = performance.now();
       // A route called through direct: shares the exchange; count only what this route handled.
       const caughtBefore = exchange.properties.CamelExceptionCaught;
       try {
         await processor(exchange);
-        route.completed.inc();
+        route.completed++;
         const handled = exchange.properties.CamelExceptionCaught;
         if (handled instanceof Error && handled !== caughtBefore) this.routeFailures.labels(routeId, errorClass(handled), 'true').inc();
       } catch (error) {
         if (error instanceof RetryLaterSignal) {
-          route.retried.inc();
+          route.retried++;
         } else {
-          route.failed.inc();
+          route.failed++;
           this.routeFailures.labels(routeId, errorClass(error), 'false').inc();
         }
         throw error;
       } finally {
-        route.inflight.dec();
-        route.duration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+        route.inflight--;
+        route.observe((performance.now() - started) / 1000);
       }
     };
   }
@@ -197,24 +275,30 @@ export class RouterMetrics {
     this.lastReload.labels(result).set(Date.now() / 1000);
   }
 
-  private route(routeId: string): RouteInstruments {
-    let instruments = this.routes.get(routeId);
-    if (!instruments) {
-      instruments = {
-        received: this.routeReceived.labels(routeId),
-        completed: this.routeExchanges.labels(routeId, 'completed'),
-        failed: this.routeExchanges.labels(routeId, 'failed'),
-        retried: this.routeExchanges.labels(routeId, 'retried'),
-        inflight: this.routeInflight.labels(routeId),
-        duration: this.routeDuration.labels(routeId),
-      };
+  private route(routeId: string): RouteCounts {
+    let counts = this.routes.get(routeId);
+    if (!counts) {
+      counts = new RouteCounts({ route: routeId });
       // Present from the start at 0, so rate() and ratios work before the first failure.
-      for (const counter of [instruments.received, instruments.completed, instruments.failed, instruments.retried]) counter.inc(0);
-      this.routeExchanges.labels(routeId, 'dead_lettered').inc(0);
-      instruments.inflight.set(0);
-      this.routes.set(routeId, instruments);
+      this.routeReceived.labels(routeId).inc(0);
+      for (const outcome of ['completed', 'failed', 'retried', 'dead_lettered']) this.routeExchanges.labels(routeId, outcome).inc(0);
+      this.routeInflight.labels(routeId).set(0);
+      this.routes.set(routeId, counts);
     }
-    return instruments;
+    return counts;
+  }
+
+  /** Hands the routes' counts gathered since the last read to the prom-client counters (at read time only). */
+  private pushRouteCounts(): void {
+    for (const [routeId, counts] of this.routes) {
+      const { pushed } = counts;
+      if (counts.received > pushed.received) this.routeReceived.labels(routeId).inc(counts.received - pushed.received);
+      for (const outcome of ['completed', 'failed', 'retried'] as const) {
+        if (counts[outcome] > pushed[outcome]) this.routeExchanges.labels(routeId, outcome).inc(counts[outcome] - pushed[outcome]);
+        pushed[outcome] = counts[outcome];
+      }
+      pushed.received = counts.received;
+    }
   }
 
   private counter(name: string, help: string, labelNames: string[]): Counter {

@@ -53,9 +53,15 @@ export class DoneKeyWindow {
 
   /** The digest of a key, for the calls below (computed once per key by callers that need it twice). */
   static digest(key: string): Uint32Array {
-    const bytes = hash('sha256', key, 'buffer');
+    // The digest as a 'binary' (latin1) string (one char per byte), read little-endian: a Buffer result costs a
+    // backing store per call, about twice the hash itself for a key this short (once or twice per message).
+    const bytes = hash('sha256', key, 'binary');
     const digest = new Uint32Array(4);
-    for (let word = 0; word < 4; word++) digest[word] = bytes.readUInt32LE(word * 4);
+    for (let word = 0; word < 4; word++) {
+      const at = word * 4;
+      digest[word] =
+        bytes.charCodeAt(at) | (bytes.charCodeAt(at + 1) << 8) | (bytes.charCodeAt(at + 2) << 16) | (bytes.charCodeAt(at + 3) << 24);
+    }
     return digest;
   }
 

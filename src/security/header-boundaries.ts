@@ -170,5 +170,29 @@ const NOT_TO_PARTNER = new Set([
 
 /** Whether the exchange's header `name` (lower case) is sent to a partner. */
 export function crossesToPartner(exchange: Exchange, lowerName: string): boolean {
-  return !CAMEL.test(lowerName) && !NOT_TO_PARTNER.has(lowerName) && !BOOKKEEPING_PREFIX.test(lowerName) && !exchange.isCallerHeader(lowerName);
+  return sendableToPartner(lowerName) && !exchange.isCallerHeader(lowerName);
+}
+
+function sendableToPartner(lowerName: string): boolean {
+  return !CAMEL.test(lowerName) && !NOT_TO_PARTNER.has(lowerName) && !BOOKKEEPING_PREFIX.test(lowerName);
+}
+
+const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Per header name as written: its lower-case form when a partner may be sent it, else null. */
+const PARTNER_NAME_MEMO = new Map<string, string | null>();
+
+/**
+ * The lower-case name under which the exchange's header `name` is sent to a partner, or undefined when it
+ * is not (the rules of {@link crossesToPartner}, and a name HTTP can carry). The answer for the name is
+ * memoised like {@link sendableToBroker}'s; whether it is still an HTTP caller's header is asked each time.
+ */
+export function partnerHeaderName(exchange: Exchange, name: string): string | undefined {
+  let lower = PARTNER_NAME_MEMO.get(name);
+  if (lower === undefined) {
+    const candidate = name.toLowerCase();
+    lower = sendableToPartner(candidate) && HTTP_TOKEN.test(name) ? candidate : null;
+    if (PARTNER_NAME_MEMO.size >= SENDABLE_MEMO_LIMIT) PARTNER_NAME_MEMO.clear();
+    PARTNER_NAME_MEMO.set(name, lower);
+  }
+  return lower === null || exchange.isCallerHeader(lower) ? undefined : lower;
 }

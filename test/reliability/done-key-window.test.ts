@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { DoneKeyWindow } from '../../src/reliability/done-key-window.js';
 
@@ -79,6 +80,15 @@ describe('done key window', () => {
       expect(window.has(DoneKeyWindow.digest(other), 0), other).to.equal(false);
     }
     expect(window.has(DoneKeyWindow.digest('amqp:r:1'), 0)).to.equal(true);
+  });
+
+  it('digests a key as the first 128 bits of its SHA-256, whatever characters it has', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (key) => {
+        const bytes = createHash('sha256').update(key, 'utf8').digest();
+        expect([...DoneKeyWindow.digest(key)]).to.deep.equal([0, 1, 2, 3].map((word) => bytes.readUInt32LE(word * 4)));
+      }),
+    );
   });
 
   it('refuses a capacity that is not a positive integer', () => {

@@ -176,6 +176,9 @@ function httpProducer(scheme: 'http' | 'https', endpoint: Endpoint<HttpOptions>,
   const { services } = context;
   const egress = egressPolicy(services);
   const messageSteered = context.messageSteered === true;
+  // URL#origin is worked out on every read: the endpoint's once, a message's only when it moved the target.
+  const baseOrigin = base.origin;
+  const originOf = (url: URL): string => (url === base ? baseOrigin : url.origin);
 
   return {
     start() {
@@ -195,7 +198,7 @@ function httpProducer(scheme: 'http' | 'https', endpoint: Endpoint<HttpOptions>,
       const perMessage = exchange.properties[HTTP_AUTHORIZATION_PROPERTY];
       // The endpoint's credentials belong to the endpoint's origin: a target moved elsewhere by CamelHttpUri
       // gets none of them. (A per-message credential is the route's own choice, made for this call.)
-      const configured = url.origin === base.origin ? authorization : undefined;
+      const configured = originOf(url) === baseOrigin ? authorization : undefined;
       const credential = typeof perMessage === 'string' && perMessage ? perMessage : configured;
       if (credential) headers.authorization = credential;
       const signal = callSignalOf(exchange);
@@ -206,7 +209,7 @@ function httpProducer(scheme: 'http' | 'https', endpoint: Endpoint<HttpOptions>,
       for (let redirects = 0; ; redirects++) {
         // The endpoint's own origin is the operator's; any other origin (chosen by message data, a
         // CamelHttpUri set by the route, or a partner's redirect) must pass the egress policy first.
-        const steered = messageSteered || url.origin !== base.origin;
+        const steered = messageSteered || originOf(url) !== baseOrigin;
         const pinned = steered ? await egress.target(url, redirects > 0 ? 'redirect' : messageSteered ? 'toD' : 'CamelHttpUri') : undefined;
         answer = await send(services, {
           url,
@@ -228,7 +231,7 @@ function httpProducer(scheme: 'http' | 'https', endpoint: Endpoint<HttpOptions>,
           body = undefined;
           delete headers['content-type'];
         }
-        if (url.origin !== first.origin) delete headers.authorization;
+        if (originOf(url) !== originOf(first)) delete headers.authorization;
       }
 
       const contentType = headerValue(answer.headers['content-type']);

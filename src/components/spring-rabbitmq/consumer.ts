@@ -90,7 +90,7 @@ export function createSpringRabbitConsumer(endpoint: Endpoint<SpringRabbitOption
       // Most routes start no wire taps: nothing to remember then.
       const before = wireTaps.size === 0 ? NO_TAPS : new Set(wireTaps);
       await route.process(exchange);
-      await settleWireTaps(before);
+      if (wireTaps.size > 0) await settleWireTaps(before);
       await claim?.complete();
       return 'ack';
     } catch (error) {

@@ -50,6 +50,7 @@ import {
 } from './amqp-mapping.js';
 import { brokerUserOf } from './broker-user.js';
 import { coalesceWrites, connectedAddress, onReturnedSync, type ReturnNotice } from './client-internals.js';
+import { ConfirmDeadlines } from './confirm-deadlines.js';
 import { parseRabbitMqUrls } from '../../config/rabbitmq-urls.js';
 
 export interface RabbitMqTransportOptions {
@@ -95,6 +96,7 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
   private readonly queueDefaults: QueueDefaults;
   private readonly quorumGroupSize: number | undefined;
   private readonly publishTimeoutMs: number;
+  private readonly confirms: ConfirmDeadlines;
   private readonly remembered = new RememberedTopology();
   /** Handed to the publisher once and updated in place: each new publisher channel declares what is known. */
   private readonly publisherTopology = {
@@ -117,6 +119,15 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
     this.logger = options.logger;
     this.queueDefaults = { ...DEFAULT_QUEUE_DEFAULTS, ...options.queueDefaults };
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
+    this.confirms = new ConfirmDeadlines(this.publishTimeoutMs, (messageId) =>
+      this.connected
+        ? transportError('PUBLISH_TIMEOUT', `RabbitMQ did not confirm the message within ${this.publishTimeoutMs} ms`, {
+            details: { messageId },
+          })
+        : transportError('NOT_CONNECTED', `Not connected to RabbitMQ; the message was not confirmed within ${this.publishTimeoutMs} ms`, {
+            details: { messageId },
+          }),
+    );
     this.quorumGroupSize = options.quorumGroupSize;
     const addresses = parseRabbitMqUrls(options.url);
     // Every address of the list carries the same user (parseRabbitMqUrls checks it).
@@ -353,32 +364,9 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
     const pending: PendingReturn = { exchange: message.exchange, routingKey: message.routingKey };
     if (mandatory) this.trackReturn(messageId, pending);
     const sent = this.publisher.send(envelope(message, messageId, this.user), message.body);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(
-          this.connected
-            ? transportError(
-                'PUBLISH_TIMEOUT',
-                `RabbitMQ did not confirm the message within ${this.publishTimeoutMs} ms`,
-                {
-                  details: { messageId },
-                },
-              )
-            : transportError(
-                'NOT_CONNECTED',
-                `Not connected to RabbitMQ; the message was not confirmed within ${this.publishTimeoutMs} ms`,
-                {
-                  details: { messageId },
-                },
-              ),
-        );
-      }, this.publishTimeoutMs);
-    });
-    // The send keeps going after a deadline; its late outcome must not become an unhandled rejection.
-    sent.catch(() => undefined);
     try {
-      await Promise.race([sent, deadline]);
+      // The send keeps going after its deadline; its late outcome is ignored.
+      await this.confirms.within(sent, messageId);
       // A basic.return precedes its ack on the wire and was recorded while the frames were read.
       if (pending.returned) {
         throw transportError(
@@ -391,7 +379,6 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
     } catch (error) {
       throw this.publishError(error, message);
     } finally {
-      clearTimeout(timer);
       if (mandatory) this.untrackReturn(messageId, pending);
     }
   }
