@@ -8,8 +8,13 @@ export interface Sizes {
   warmupSeconds: number;
   fullSeconds: number;
   halfSeconds: number;
-  /** AMQP scenarios: messages pre-loaded per side and round. */
+  /** AMQP scenarios: messages pre-loaded per side and round, measured after the warm-up ones. */
   preload: number;
+  /**
+   * AMQP scenarios: messages pre-loaded before those, consumed by the fresh process but not measured (its
+   * JIT warm-up, as S1's seconds of warm-up are).
+   */
+  warmupMessages: number;
   /** S3: messages pre-loaded (the partner round trip makes it slower). */
   connectorPreload: number;
   /** S4: runs started per round. */
@@ -24,6 +29,7 @@ export const FULL: Sizes = {
   fullSeconds: 10,
   halfSeconds: 8,
   preload: 12_000,
+  warmupMessages: 4000,
   connectorPreload: 8000,
   flowRuns: 2000,
   connections: 16,
@@ -35,6 +41,7 @@ export const QUICK: Sizes = {
   fullSeconds: 3,
   halfSeconds: 3,
   preload: 3000,
+  warmupMessages: 1000,
   connectorPreload: 2000,
   flowRuns: 500,
   connections: 16,

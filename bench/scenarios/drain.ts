@@ -1,8 +1,9 @@
 /**
  * The shape of the AMQP scenarios (S2, S3): per round and side, messages are pre-loaded into the side's
- * input queue while nothing consumes it, the consumer process is started, and the time from the first to
- * the last arrival at the far end (the sink queue, the stub partner) gives the throughput; CPU is read for
- * that same interval, so start-up is not counted. Then, with the process warm, messages are published at a
+ * input queue while nothing consumes it, the consumer process is started, and the time from the last
+ * warm-up arrival (the first `warmupMessages` are the fresh process's JIT warm-up, as S1's seconds of
+ * warm-up) to the last arrival at the far end (the sink queue, the stub partner) gives the throughput; CPU
+ * is read for that same interval, so start-up and warm-up are not counted. Then, with the process warm, messages are published at a
  * fixed rate of half that throughput and their end-to-end latency is taken from the send time they carry.
  * Both sides get the same queue kind: a quorum queue declared by the bench, as the router declares its own.
  */
@@ -43,18 +44,23 @@ export async function drainRounds(
   const notes: string[] = [];
   for (let round = 0; round < sizes.rounds; round += 1) {
     for (const side of roundOrder(round, options.sides, options.reference)) {
+      const warmup = sizes.warmupMessages;
       await amqp.call('purge', { queue: side.queue });
-      await options.far.call('reset');
-      await amqp.call('preload', { queue: side.queue, count: options.count });
+      await options.far.call('reset', { warmup });
+      await amqp.call('preload', { queue: side.queue, count: warmup + options.count });
       const child = await side.start();
       sampler.watch(child.pid);
       try {
-        const drained = await options.far.call<ArrivalReport>('arrivals', { count: options.count, timeoutMs: 300_000 });
-        if (drained.count < options.count) notes.push(`round ${round + 1} ${side.name}: only ${drained.count} of ${options.count} arrived in time`);
-        const seconds = (drained.lastAt - drained.firstAt) / 1000;
-        const rate = seconds > 0 ? (drained.count - 1) / seconds : undefined;
-        const cpu = sampler.cpuBetween(child.pid, drained.firstAt, drained.lastAt);
-        const brokerCpu = sampler.cpuBetween(context.brokerPid, drained.firstAt, drained.lastAt);
+        const total = warmup + options.count;
+        const drained = await options.far.call<ArrivalReport>('arrivals', { count: total, timeoutMs: 300_000 });
+        if (drained.count < total) notes.push(`round ${round + 1} ${side.name}: only ${drained.count} of ${total} arrived in time`);
+        // Measured from the last warm-up arrival on: the steady state of a warm process, as in S1.
+        const from = warmup > 0 ? (drained.warmedAt ?? 0) : drained.firstAt;
+        const measured = drained.count - Math.max(warmup, 1);
+        const seconds = from > 0 ? (drained.lastAt - from) / 1000 : 0;
+        const rate = seconds > 0 && measured > 0 ? measured / seconds : undefined;
+        const cpu = sampler.cpuBetween(child.pid, from, drained.lastAt);
+        const brokerCpu = sampler.cpuBetween(context.brokerPid, from, drained.lastAt);
         let half: SideRound['half'] = { note: 'not measured' };
         if (rate && side.halfLoad !== false) {
           await options.far.call('reset');
@@ -70,8 +76,8 @@ export async function drainRounds(
         rounds[side.name]!.push({
           full: { rate, note: 'pre-loaded queue: latency at full load is the wait in the queue, not reported' },
           half,
-          cpuPer1k: perThousand(cpu, drained.count - 1),
-          brokerCpuPer1k: perThousand(brokerCpu, drained.count - 1),
+          cpuPer1k: perThousand(cpu, measured),
+          brokerCpuPer1k: perThousand(brokerCpu, measured),
           peakRssMiB: memory(child.pid)?.peakRssMiB,
         });
         context.log(`${options.id} round ${round + 1} ${side.name}: ${rate?.toFixed(0) ?? '–'} msg/s, half-load p99 ${half.p99?.toFixed(1) ?? '–'} ms`);

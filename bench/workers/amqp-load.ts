@@ -187,7 +187,7 @@ serve({
     );
     sink.on('error', (error: unknown) => process.stderr.write(`AMQP sink: ${String(error)}\n`));
   },
-  reset: () => arrivals.reset(),
+  reset: (args) => arrivals.reset(Number(args.warmup ?? 0)),
   arrivals: (args) => arrivals.wait(Number(args.count ?? 0), Number(args.timeoutMs ?? 0)),
   soak: (args) => soak(String(args.queue), Number(args.total), Number(args.window), Number(args.every)),
   async close() {

@@ -5,6 +5,9 @@ export class Arrivals {
   count = 0;
   firstAt = 0;
   lastAt = 0;
+  /** Arrivals counted as warm-up (see reset), and when the last of them arrived. */
+  private warmup = 0;
+  warmedAt = 0;
   latency = new LatencyRecorder();
   private waiters: { count: number; resolve: () => void }[] = [];
 
@@ -13,6 +16,7 @@ export class Arrivals {
     if (this.count === 0) this.firstAt = now;
     this.lastAt = now;
     this.count += 1;
+    if (this.count === this.warmup) this.warmedAt = now;
     if (typeof sentAt === 'number') this.latency.record(now - sentAt);
     else if (typeof sentAt === 'string' && sentAt !== '') this.latency.record(now - Number(sentAt));
     if (this.waiters.length) {
@@ -24,10 +28,13 @@ export class Arrivals {
     }
   }
 
-  reset(): void {
+  /** Forgets what arrived; the first `warmup` arrivals of what comes next are marked as warm-up. */
+  reset(warmup = 0): void {
     this.count = 0;
     this.firstAt = 0;
     this.lastAt = 0;
+    this.warmup = warmup;
+    this.warmedAt = 0;
     this.latency.reset();
   }
 
@@ -49,7 +56,13 @@ export class Arrivals {
   }
 
   report(): ArrivalReport {
-    return { count: this.count, firstAt: this.firstAt, lastAt: this.lastAt, latency: this.latency.summary() };
+    return {
+      count: this.count,
+      firstAt: this.firstAt,
+      lastAt: this.lastAt,
+      ...(this.warmup > 0 ? { warmedAt: this.warmedAt } : {}),
+      latency: this.latency.summary(),
+    };
   }
 }
 
@@ -57,6 +70,8 @@ export interface ArrivalReport {
   count: number;
   firstAt: number;
   lastAt: number;
+  /** When the last warm-up arrival came (reset with a warm-up count). */
+  warmedAt?: number;
   latency: { p50: number; p99: number; max: number } | undefined;
 }
 

@@ -32,6 +32,6 @@ server.keepAliveTimeout = 60_000;
 
 await new Promise<void>((resolve) => server.listen(Number(process.env.PORT), '127.0.0.1', () => resolve()));
 serve({
-  reset: () => arrivals.reset(),
+  reset: (args) => arrivals.reset(Number(args.warmup ?? 0)),
   arrivals: (args) => arrivals.wait(Number(args.count ?? 0), Number(args.timeoutMs ?? 0)),
 });
