@@ -7,7 +7,7 @@
  * docs/operations.md lists every metric.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { camelHierarchy, RetryLaterSignal, ServicePipesError } from '../errors/index.js';
+import { camelHierarchy, RetryLaterSignal, ServicePipesError, toError } from '../errors/index.js';
 import { defineState, type StateHolder } from '../state/index.js';
 
 export type RouteOutcome = 'completed' | 'failed' | 'retried' | 'dead_lettered';
@@ -134,11 +134,15 @@ export class RouterMetrics {
     },
   });
   readonly routeUp = this.gauge('pipes_route_up', 'Whether the route is started (1) or stopped (0)', ['route']);
-  readonly httpRequests = this.counter(
-    'pipes_http_requests_total',
-    'Requests to HTTP entry points by route and status ("" when no entry matched)',
-    ['route', 'status'],
-  );
+  readonly httpRequests: Counter = new Counter({
+    name: 'pipes_http_requests_total',
+    help: 'Requests to HTTP entry points by route and status ("" when no entry matched)',
+    labelNames: ['route', 'status'],
+    registers: [this.registry],
+    collect: () => this.pushHttpCounts(),
+  });
+  /** Answers per route and status since start, and what pipes_http_requests_total was given of them. */
+  private readonly httpCounts = new Map<string, Map<number, { count: number; pushed: number }>>();
   readonly consumerUtilisation = this.gauge(
     'pipes_consumer_utilisation',
     'Share of the consumer’s handlers busy now (0..1)',
@@ -230,29 +234,41 @@ export class RouterMetrics {
     processor: (exchange: E) => Promise<void>,
   ): (exchange: E) => Promise<void> {
     const route = this.route(routeId);
-    return async (exchange: E) => {
+    const completed = (exchange: E, started: number, caughtBefore: unknown): void => {
+      route.inflight--;
+      route.observe((performance.now() - started) / 1000);
+      route.completed++;
+      const handled = exchange.properties.CamelExceptionCaught;
+      if (handled instanceof Error && handled !== caughtBefore) this.routeFailures.labels(routeId, errorClass(handled), 'true').inc();
+    };
+    const failed = (error: unknown, started: number): never => {
+      route.inflight--;
+      route.observe((performance.now() - started) / 1000);
+      if (error instanceof RetryLaterSignal) {
+        route.retried++;
+      } else {
+        route.failed++;
+        this.routeFailures.labels(routeId, errorClass(error), 'false').inc();
+      }
+      throw error;
+    };
+    // One derived promise per message rather than an async wrapper awaiting the route.
+    return (exchange: E) => {
       route.received++;
       route.inflight++;
       const started = performance.now();
       // A route called through direct: shares the exchange; count only what this route handled.
       const caughtBefore = exchange.properties.CamelExceptionCaught;
+      let running: Promise<void>;
       try {
-        await processor(exchange);
-        route.completed++;
-        const handled = exchange.properties.CamelExceptionCaught;
-        if (handled instanceof Error && handled !== caughtBefore) this.routeFailures.labels(routeId, errorClass(handled), 'true').inc();
+        running = processor(exchange);
       } catch (error) {
-        if (error instanceof RetryLaterSignal) {
-          route.retried++;
-        } else {
-          route.failed++;
-          this.routeFailures.labels(routeId, errorClass(error), 'false').inc();
-        }
-        throw error;
-      } finally {
-        route.inflight--;
-        route.observe((performance.now() - started) / 1000);
+        running = Promise.reject(toError(error));
       }
+      return running.then(
+        () => completed(exchange, started, caughtBefore),
+        (error: unknown) => failed(error, started),
+      );
     };
   }
 
@@ -261,8 +277,25 @@ export class RouterMetrics {
     this.routeExchanges.labels(routeId, 'dead_lettered').inc();
   }
 
+  /** Counts an answer: a plain number per request, handed to prom-client when the metrics are read. */
   httpRequest(routeId: string, status: number): void {
-    this.httpRequests.labels(routeId, String(status)).inc();
+    let byStatus = this.httpCounts.get(routeId);
+    if (!byStatus) {
+      byStatus = new Map<number, { count: number; pushed: number }>();
+      this.httpCounts.set(routeId, byStatus);
+    }
+    const counted = byStatus.get(status);
+    if (counted) counted.count++;
+    else byStatus.set(status, { count: 1, pushed: 0 });
+  }
+
+  private pushHttpCounts(): void {
+    for (const [routeId, byStatus] of this.httpCounts) {
+      for (const [status, counted] of byStatus) {
+        if (counted.count > counted.pushed) this.httpRequests.labels(routeId, String(status)).inc(counted.count - counted.pushed);
+        counted.pushed = counted.count;
+      }
+    }
   }
 
   flowStep(flow: string, step: string, event: FlowStepEvent, count = 1, durationSeconds?: number): void {
