@@ -104,7 +104,8 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
     queues: [] as Exclude<QueueParams, string>[],
     queueBindings: [] as BindingParams[],
   };
-  private readonly pendingReturns = new Map<string, Set<PendingReturn>>();
+  /** Publishes waiting for their confirm, by message id: one (nearly always), or a set when ids repeat. */
+  private readonly pendingReturns = new Map<string, PendingReturn | Set<PendingReturn>>();
   private readonly subscriptions = new Set<RabbitSubscription>();
   private connected = false;
   private topologyDeclared = false;
@@ -384,19 +385,26 @@ export class RabbitMqTransport extends EventEmitter implements Transport {
   }
 
   private trackReturn(messageId: string, pending: PendingReturn): void {
-    let set = this.pendingReturns.get(messageId);
-    if (!set) this.pendingReturns.set(messageId, (set = new Set()));
-    set.add(pending);
+    // A Set only when one id is in flight twice (a redelivered copy): no Set allocated per publish.
+    const known = this.pendingReturns.get(messageId);
+    if (known === undefined) this.pendingReturns.set(messageId, pending);
+    else if (known instanceof Set) known.add(pending);
+    else this.pendingReturns.set(messageId, new Set([known, pending]));
   }
 
   private untrackReturn(messageId: string, pending: PendingReturn): void {
-    const set = this.pendingReturns.get(messageId);
-    set?.delete(pending);
-    if (set?.size === 0) this.pendingReturns.delete(messageId);
+    const known = this.pendingReturns.get(messageId);
+    if (known === pending) this.pendingReturns.delete(messageId);
+    else if (known instanceof Set) {
+      known.delete(pending);
+      if (known.size === 0) this.pendingReturns.delete(messageId);
+    }
   }
 
   private onReturn(returned: ReturnNotice): void {
-    const matching = [...(this.pendingReturns.get(returned.messageId ?? '') ?? [])].filter(
+    const known = this.pendingReturns.get(returned.messageId ?? '');
+    const waiting = known === undefined ? [] : known instanceof Set ? [...known] : [known];
+    const matching = waiting.filter(
       (pending) => pending.exchange === returned.exchange && pending.routingKey === returned.routingKey,
     );
     for (const pending of matching) pending.returned = returned;
