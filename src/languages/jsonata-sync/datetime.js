@@ -24,7 +24,7 @@
  *   This project is licensed under the MIT License, see LICENSE
  */
 
-import utils from './utils.js';
+import * as utils from './values.js';
 
 /**
  * DateTime formatting and parsing functions

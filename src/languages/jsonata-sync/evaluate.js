@@ -31,7 +31,7 @@
 
 import datetime from './datetime.js';
 import fn from './functions.js';
-import utils from './utils.js';
+import * as utils from './values.js';
 import jsonataLibrary from 'jsonata';
 
 // jsonata's own parser gives the AST (the same tree jsonata evaluates); `recover` keeps its errors on the tree.
