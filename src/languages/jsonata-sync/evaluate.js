@@ -29,7 +29,10 @@
  * @description JSON query and transformation language
  */
 
-import datetime from './datetime.js';
+import { formatInteger } from './datetime/integer-picture.js';
+import { parseInteger } from './datetime/parse.js';
+import { fromMillis, toMillis } from './datetime/millis.js';
+const datetime = { formatInteger, parseInteger, toMillis, fromMillis };
 import fn from './functions.js';
 import * as utils from './values.js';
 import jsonataLibrary from 'jsonata';
