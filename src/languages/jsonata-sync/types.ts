@@ -75,6 +75,18 @@ export interface Signature {
   validate(args: readonly unknown[], context: unknown): unknown[];
 }
 
+/** One match of a regex, as jsonata's matchers answer it: the text, where, its groups and the next match. */
+export interface RegexMatch {
+  match: string;
+  start: number;
+  end: number;
+  groups: string[];
+  next: Matcher;
+}
+
+/** A compiled regex (or a custom matcher function): the first match in the string, then `next()` for more. */
+export type Matcher = (str?: string) => RegexMatch | undefined;
+
 /** The `?` placeholder of a partial application, as an argument. */
 export interface Placeholder {
   type: 'operator';
