@@ -211,13 +211,23 @@ export default function parseSignature(signature: string): Signature {
       const match = badSig.match(partialPattern);
       if (match === null) {
         // failed here
-        throw { code: 'T0410', stack: new Error().stack, value: badArgs[goodTo], index: goodTo + 1 } as JsonataError;
+        throw {
+          code: 'T0410',
+          stack: new Error().stack,
+          value: badArgs[goodTo],
+          index: goodTo + 1,
+        } as JsonataError;
       }
       goodTo = match[0].length;
     }
     // if it got this far, it's probably because of extraneous arguments (we
     // haven't added the trailing '$' in the regex yet.
-    throw { code: 'T0410', stack: new Error().stack, value: badArgs[goodTo], index: goodTo + 1 } as JsonataError;
+    throw {
+      code: 'T0410',
+      stack: new Error().stack,
+      value: badArgs[goodTo],
+      index: goodTo + 1,
+    } as JsonataError;
   };
 
   return {
@@ -254,7 +264,12 @@ export default function parseSignature(signature: string): Signature {
               validatedArgs.push(context);
             } else {
               // context value not compatible with this argument
-              throw { code: 'T0411', stack: new Error().stack, value: context, index: argIndex + 1 } as JsonataError;
+              throw {
+                code: 'T0411',
+                stack: new Error().stack,
+                value: context,
+                index: argIndex + 1,
+              } as JsonataError;
             }
           } else {
             validatedArgs.push(arg);
