@@ -1,12 +1,7 @@
-/** Types of the synchronous jsonata port (evaluate.js). */
-export interface SyncOptions {
-  /** jsonata's evaluation guard: maximum evaluation depth (D1011). */
-  stack?: number;
-  /** jsonata's evaluation guard: milliseconds before D1012. */
-  timeout?: number;
-  /** jsonata's maximum sequence length (D2015). */
-  sequence?: number;
-}
+/** Types of the synchronous jsonata port's evaluator (evaluate.js, still JavaScript). */
+import type { SyncOptions } from './types.js';
+
+export type { SyncOptions };
 
 export interface SyncExpression {
   evaluate(input: unknown, bindings?: Record<string, unknown>): unknown;

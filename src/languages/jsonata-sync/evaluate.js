@@ -29,9 +29,21 @@
  * @description JSON query and transformation language
  */
 
-import datetime from './datetime.js';
-import fn from './functions.js';
-import utils from './utils.js';
+import { formatInteger } from './datetime/integer-picture.js';
+import { parseInteger } from './datetime/parse.js';
+import { fromMillis, toMillis } from './datetime/millis.js';
+const datetime = { formatInteger, parseInteger, toMillis, fromMillis };
+import * as fn_aggregation from './functions/aggregation.js';
+import * as fn_array from './functions/array.js';
+import * as fn_boolean from './functions/boolean.js';
+import * as fn_encoding from './functions/encoding.js';
+import * as fn_format_number from './functions/format-number.js';
+import * as fn_higher_order from './functions/higher-order.js';
+import * as fn_numeric from './functions/numeric.js';
+import * as fn_object from './functions/object.js';
+import * as fn_string from './functions/string.js';
+const fn = { ...fn_aggregation, ...fn_array, ...fn_boolean, ...fn_encoding, ...fn_format_number, ...fn_higher_order, ...fn_numeric, ...fn_object, ...fn_string };
+import * as utils from './values.js';
 import jsonataLibrary from 'jsonata';
 
 // jsonata's own parser gives the AST (the same tree jsonata evaluates); `recover` keeps its errors on the tree.
