@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { ratios, summarise, table, type ScenarioResult, type SideRound } from '../../bench/lib/report.js';
 import { LatencyRecorder, max, median } from '../../bench/lib/stats.js';
 import { roundOrder } from '../../bench/scenarios/context.js';
+import { drainResult } from '../../bench/scenarios/drain.js';
 
 const round = (rate: number | undefined, cpuPer1k?: number): SideRound => ({
   full: { rate },
@@ -105,5 +106,23 @@ describe('bench report', function () {
     expect(row('consume → POST').at(-2)).to.equal('');
     expect(lines.some((line) => line.includes('skipped: failed: no broker'))).to.equal(true);
     expect(lines).to.include('S3: a note');
+  });
+
+  it('judges an AMQP scenario against the plain pump and against the coalescing pump, and needs both', function () {
+    const judge = (routerRate: number) =>
+      drainResult(
+        {
+          router: [round(routerRate), round(routerRate)],
+          baseline: [round(1000), round(1000)],
+          reference: [round(1200), round(1200)],
+        },
+        [],
+        { id: 'S2', title: 'hop', baselineName: 'bare pump', referenceName: 'coalescing pump', atLeast: 0.8, referenceAtLeast: 0.9 },
+      );
+    // 0.95 of the plain pump but 0.79 of the coalescing one: missed.
+    expect(judge(950)).to.include({ met: false });
+    expect(judge(950).targets).to.deep.equal(['router/baseline ≥ 0.8', 'router/coalescing pump ≥ 0.9']);
+    expect(judge(1100)).to.include({ met: true });
+    expect(judge(1100).reference?.ratio).to.be.closeTo(0.917, 0.001);
   });
 });
