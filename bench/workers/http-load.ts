@@ -1,10 +1,12 @@
 /**
- * The HTTP load generator: autocannon in a process of its own, full load (a fixed number of connections as
- * fast as the server answers) or a fixed overall rate (latency corrected for coordinated omission).
+ * The HTTP load generator, in a process of its own: full load is autocannon (a fixed number of connections as
+ * fast as the server answers); a fixed rate is `pacedLoad`, evenly spaced arrivals with latency from each
+ * request's due time (autocannon's rate sends each second's quota in a burst).
  */
 import autocannon from 'autocannon';
 import { serve } from '../lib/ipc.js';
 import { nowMs } from '../lib/stats.js';
+import { pacedLoad } from './paced-load.js';
 
 export interface HttpLoadReport {
   requests: number;
@@ -21,6 +23,28 @@ serve({
   async run(args) {
     const body = String(args.body);
     const sentAtInBody = Boolean(args.sentAtInBody);
+    // S4's flow carries its start time in the payload, so the partner can time whole runs.
+    const withSentAt = (at: number): string => `{"sentAt":${at},${body.trimStart().slice(1)}`;
+    if (args.rate !== undefined) {
+      const durationSeconds = Number(args.durationSeconds);
+      const paced = await pacedLoad({
+        url: String(args.url),
+        body: sentAtInBody ? withSentAt : body,
+        connections: Number(args.connections ?? 16),
+        rate: Number(args.rate),
+        durationSeconds,
+      });
+      return {
+        requests: paced.requests,
+        ok: paced.ok,
+        failed: paced.failed,
+        durationSeconds,
+        rate: paced.ok / durationSeconds,
+        latency: paced.latency,
+        startedAt: paced.startedAt,
+        endedAt: paced.endedAt,
+      } satisfies HttpLoadReport;
+    }
     const startedAt = nowMs();
     const result = await autocannon({
       url: String(args.url),
@@ -30,12 +54,8 @@ serve({
       connections: Number(args.connections ?? 16),
       ...(args.durationSeconds !== undefined ? { duration: Number(args.durationSeconds) } : {}),
       ...(args.amount !== undefined ? { amount: Number(args.amount) } : {}),
-      ...(args.rate !== undefined ? { overallRate: Number(args.rate) } : {}),
       timeout: 10,
-      // S4's flow carries its start time in the payload, so the partner can time whole runs.
-      ...(sentAtInBody
-        ? { requests: [{ setupRequest: (request) => ({ ...request, body: `{"sentAt":${nowMs()},${body.trimStart().slice(1)}` }) }] }
-        : {}),
+      ...(sentAtInBody ? { requests: [{ setupRequest: (request) => ({ ...request, body: withSentAt(nowMs()) }) }] } : {}),
     });
     const endedAt = nowMs();
     const ok = result['2xx'];
