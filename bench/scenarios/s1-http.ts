@@ -120,7 +120,7 @@ async function runIngest(context: BenchContext, variant: Variant): Promise<Scena
           brokerCpuPer1k: perThousand(brokerCpu, full.ok),
           peakRssMiB: memory(side.child.pid)?.peakRssMiB,
         });
-        context.log(`${variant.id} round ${round + 1} ${side.name}: ${full.rate.toFixed(0)} msg/s, half-load p99 ${half.latency.p99} ms`);
+        context.log(`${variant.id} round ${round + 1} ${side.name}: ${full.rate.toFixed(0)} msg/s, half-load p99 ${half.latency.p99.toFixed(1)} ms`);
       }
       // Latency at one offered rate for both: the faster side once more at the slower side's half load.
       const [routerRound, baselineRound] = [rounds.router!.at(-1)!, rounds.baseline!.at(-1)!];
@@ -138,7 +138,7 @@ async function runIngest(context: BenchContext, variant: Variant): Promise<Scena
       slowerRound.sameRate = slowerRound.half;
       fasterRound.sameRate = { rate: again.rate, ...again.latency };
       context.log(
-        `${variant.id} round ${round + 1} at one rate (${Math.round(sameRate)}/s): router p99 ${routerRound.sameRate!.p99} ms, baseline p99 ${baselineRound.sameRate!.p99} ms`,
+        `${variant.id} round ${round + 1} at one rate (${Math.round(sameRate)}/s): router p99 ${routerRound.sameRate!.p99?.toFixed(1)} ms, baseline p99 ${baselineRound.sameRate!.p99?.toFixed(1)} ms`,
       );
     }
     // The same publish straight from a client at the router's half-load rate: the broker's share of the tail.
@@ -173,7 +173,7 @@ async function runIngest(context: BenchContext, variant: Variant): Promise<Scena
   const signed = (value: number): string => `${value >= 0 ? '+' : ''}${value.toFixed(2)} ms`;
   if (p99Gap !== undefined)
     notes.push(
-      `half-load p99 at one rate (${(router50?.sameRate?.rate ?? 0).toFixed(0)}/s, the slower side's half load): router ${signed(p99Gap)} against the baseline (router ${router50?.sameRate?.p99} ms, baseline ${baseline50?.sameRate?.p99} ms)`,
+      `half-load p99 at one rate (${(router50?.sameRate?.rate ?? 0).toFixed(0)}/s, the slower side's half load): router ${signed(p99Gap)} against the baseline (router ${router50?.sameRate?.p99?.toFixed(1)} ms, baseline ${baseline50?.sameRate?.p99?.toFixed(1)} ms)`,
     );
   if (ownHalfGap !== undefined)
     notes.push(`half-load p99, each side at half its own throughput: router ${signed(ownHalfGap)} against the baseline`);
