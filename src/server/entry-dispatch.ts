@@ -6,9 +6,9 @@ import type { RouterServices } from '../runtime/services.js';
 import { httpEntries, type HttpEntry, type HttpMatch } from '../components/platform-http/http-entries.js';
 import { sendError } from './error-response.js';
 import type { HttpAccessGuard, RequestTarget } from './http-access.js';
+import { mediaType } from '../components/shared/media-type.js';
 import {
   accepts,
-  mediaType,
   parseBody,
   requestToExchange,
   requestUrl,

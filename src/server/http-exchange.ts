@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Exchange } from '../runtime/exchange.js';
 import { parseJsonBody } from '../components/shared/json-body.js';
+import { JSON_MEDIA_TYPE, mediaType } from '../components/shared/media-type.js';
 import type { HttpEntry } from '../components/platform-http/http-entries.js';
 import { requestMessageId } from './idempotency.js';
 import { isPlainPath } from './request-path.js';
@@ -38,7 +39,6 @@ const HOP_BY_HOP = new Set([
 
 /** An HTTP header name (RFC 9110 token): anything else a route sets is not sent. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 export { CORRELATION_HEADER };
 /** The header's name as node:http keys it. */
 const CORRELATION_KEY = CORRELATION_HEADER.toLowerCase();
@@ -70,12 +70,6 @@ export function requestUrl(request: IncomingMessage): URL {
 /** Shared by every reader of one request: read it, never change it. */
 const parsedUrls = new WeakMap<IncomingMessage, URL>();
 
-/** The media type of a Content-Type value, lower case, without parameters. */
-export function mediaType(contentType: string | undefined): string | undefined {
-  const type = contentType?.split(';')[0]?.trim().toLowerCase();
-  return type ? type : undefined;
-}
-
 /** Whether a request media type is accepted by a `consumes` list (`application/json`, `application/*`, `*\/*`). */
 export function accepts(consumes: readonly string[], type: string): boolean {
   return consumes.some((range) => {
@@ -94,7 +88,7 @@ export function accepts(consumes: readonly string[], type: string): boolean {
 export function parseBody(raw: Buffer | undefined, contentType: string | undefined): unknown {
   if (!raw || raw.length === 0) return null;
   const type = mediaType(contentType);
-  if (type && JSON_TYPE.test(type)) return parseJsonBody(raw);
+  if (type && JSON_MEDIA_TYPE.test(type)) return parseJsonBody(raw);
   if (
     type &&
     (type.startsWith('text/') || type === 'application/x-www-form-urlencoded' || type === 'application/xml')

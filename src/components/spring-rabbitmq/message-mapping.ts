@@ -8,6 +8,7 @@ import { DeliveryProperties, InvalidPayloadError } from '../../errors/index.js';
 import type { DeliveredMessage, OutboundMessage } from '../../transport/transport.js';
 import { attemptsOf } from '../../reliability/broker-retry.js';
 import { checkJsonDepth, utf8Text } from '../shared/json-body.js';
+import { JSON_MEDIA_TYPE, mediaType } from '../shared/media-type.js';
 import { CORRELATION_HEADER, crossesToBroker, isUsableCorrelationId, sendableToBroker, takenFromBroker } from '../../security/header-boundaries.js';
 
 /** Camel's header names of the spring-rabbitmq component (producer overrides and consumed-message facts). */
@@ -76,7 +77,7 @@ export function encodeBody(
   // A string that is not JSON text under a JSON type (an HTTP entry's body `"abc"`, parsed) is sent as the
   // JSON string it came as: sent raw, its consumer would dead-letter it as malformed.
   if (typeof body === 'string') {
-    const asJson = JSON_TYPE.test(mediaType(declaredType) ?? '') && !isJsonText(body);
+    const asJson = JSON_MEDIA_TYPE.test(mediaType(declaredType) ?? '') && !isJsonText(body);
     return { body: Buffer.from(asJson ? JSON.stringify(body) : body, 'utf8'), contentType: declaredType ?? 'text/plain' };
   }
   return { body: Buffer.from(JSON.stringify(body), 'utf8'), contentType: 'application/json' };
@@ -136,8 +137,6 @@ export function toOutbound(
   };
 }
 
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
-
 function isJsonText(text: string): boolean {
   try {
     JSON.parse(text);
@@ -147,9 +146,6 @@ function isJsonText(text: string): boolean {
   }
 }
 
-function mediaType(contentType: string | undefined): string | undefined {
-  return contentType?.split(';')[0]?.trim().toLowerCase() || undefined;
-}
 
 /**
  * The body as a route sees it: JSON content types parsed, text as a string, anything else as bytes.
@@ -158,7 +154,7 @@ function mediaType(contentType: string | undefined): string | undefined {
 export function decodeBody(message: Pick<DeliveredMessage, 'body' | 'contentType'>): unknown {
   const type = mediaType(message.contentType);
   if (message.body.length === 0) return null;
-  if (type && JSON_TYPE.test(type)) {
+  if (type && JSON_MEDIA_TYPE.test(type)) {
     try {
       // Same checks as HTTP bodies: invalid UTF-8 or absurd nesting is refused, never half-read.
       const text = utf8Text(message.body);

@@ -1,0 +1,13 @@
+/** Media types of message bodies, as the HTTP door and the RabbitMQ component read them. */
+
+/** `application/json` and its structured-syntax kin (`application/problem+json`), without parameters. */
+export const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
+
+/** The media type of a Content-Type, lower-cased and without parameters (`; charset=...`); none when empty. */
+export function mediaType(contentType: string | undefined): string | undefined {
+  if (contentType === undefined) return undefined;
+  // indexOf and slice, not split: no array per message for a header that rarely has parameters.
+  const semicolon = contentType.indexOf(';');
+  const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+  return type ? type : undefined;
+}
