@@ -20,7 +20,12 @@ describe('media type', function () {
   it('counts JSON and its +json kin as JSON, nothing else', function () {
     for (const type of ['application/json', 'application/problem+json', 'application/vnd.api+json'])
       expect(JSON_MEDIA_TYPE.test(type), type).to.equal(true);
-    for (const type of ['text/json', 'application/jsonx', 'application/json; charset=utf-8', 'application/xml'])
+    for (const type of [
+      'text/json',
+      'application/jsonx',
+      'application/json; charset=utf-8',
+      'application/xml',
+    ])
       expect(JSON_MEDIA_TYPE.test(type), type).to.equal(false);
   });
 });
