@@ -45,7 +45,7 @@ function locate(text: string, position: number): { line: number; column: number;
 }
 
 /** The exchange's values bound for the expression, plus the caller's fixed `constants`. */
-function bindingsFor(
+export function bindingsFor(
   exchange: Exchange,
   constants: Record<string, unknown> | undefined,
 ): Record<string, unknown> {

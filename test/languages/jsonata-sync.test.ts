@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import jsonata from 'jsonata';
 import { compileJsonata } from '../../src/languages/index.js';
+import { bindingsFor } from '../../src/languages/jsonata.js';
 import { compileSyncJsonata, declineReason } from '../../src/languages/jsonata-sync/index.js';
 import { ExpressionError } from '../../src/errors/index.js';
 import { Exchange } from '../../src/runtime/exchange.js';
@@ -31,14 +32,9 @@ function normalise(value: unknown): unknown {
 
 type Outcome = { value: unknown } | { error: string };
 
+/** The bindings a route's expression sees, as the router makes them. */
 function bindingsOf(exchange: Exchange): Record<string, unknown> {
-  return {
-    headers: exchange.message.headers,
-    properties: exchange.properties,
-    variables: exchange.variables,
-    exchangeId: exchange.exchangeId,
-    correlationId: exchange.correlationId,
-  };
+  return bindingsFor(exchange, undefined);
 }
 
 function failure(error: unknown): Outcome {
