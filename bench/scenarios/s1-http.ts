@@ -2,9 +2,9 @@
  * S1 and S1b, HTTP ingest: POST → validate → map → confirmed persistent publish → 202, the router against
  * the hand-written node:http service (bench/baselines/http-service.ts). S1 posts a payment with a flat
  * mapping; S1b an order of line items with a mapping in the everyday style (block, variables, aggregation,
- * string functions, conditional defaults). Both processes run for the whole scenario; autocannon (a process of its
- * own) loads one at a time, A/B then B/A, full load (fixed connections) then half load (fixed rate at half
- * the throughput just measured).
+ * string functions, conditional defaults). Both processes run for the whole scenario; the load process loads
+ * one at a time: full load (autocannon, fixed connections) in A B B A slices, A/B first in odd rounds and B/A
+ * in even ones, then half load (evenly spaced requests at half the throughput just measured).
  */
 import { startRouterProcess, startWorker, freePort, type Child } from '../lib/children.js';
 import type { HttpLoadReport } from '../workers/http-load.js';
@@ -96,31 +96,42 @@ async function runIngest(context: BenchContext, variant: Variant): Promise<Scena
       await load.call('run', { url: side.url, body: BODY, connections: sizes.connections, durationSeconds: sizes.warmupSeconds });
     }
     for (let round = 0; round < sizes.rounds; round += 1) {
-      for (const side of alternate(round, sides[0]!, sides[1]!)) {
-        const full = await load.call<HttpLoadReport>('run', {
+      const pair = alternate(round, sides[0]!, sides[1]!);
+      // Full load in slices of half the time, A B B A: this machine's speed drifts within a round (CPU per
+      // request moves by half within a minute, for both sides and the broker alike), and one A then one B
+      // would hand a drift to one side; A B B A cancels a steady one.
+      const full = new Map<Side, FullLoad>(pair.map((side) => [side, emptyFullLoad()]));
+      for (const side of [pair[0], pair[1], pair[1], pair[0]]) {
+        const slice = await load.call<HttpLoadReport>('run', {
           url: side.url,
           body: BODY,
           connections: sizes.connections,
-          durationSeconds: sizes.fullSeconds,
+          durationSeconds: sizes.fullSeconds / 2,
         });
-        const cpu = sampler.cpuBetween(side.child.pid, full.startedAt, full.endedAt);
-        const brokerCpu = sampler.cpuBetween(context.brokerPid, full.startedAt, full.endedAt);
+        addSlice(full.get(side)!, slice, {
+          cpu: sampler.cpuBetween(side.child.pid, slice.startedAt, slice.endedAt),
+          brokerCpu: sampler.cpuBetween(context.brokerPid, slice.startedAt, slice.endedAt),
+        });
+      }
+      for (const side of pair) {
+        const sideFull = full.get(side)!;
+        const rate = sideFull.ok / sideFull.seconds;
         const half = await load.call<HttpLoadReport>('run', {
           url: side.url,
           body: BODY,
           connections: sizes.connections,
           durationSeconds: sizes.halfSeconds,
-          rate: Math.max(1, Math.round(full.rate / 2)),
+          rate: Math.max(1, Math.round(rate / 2)),
         });
-        if (full.failed || half.failed) notes.push(`round ${round + 1} ${side.name}: ${full.failed + half.failed} requests failed (non-2xx, errors or timeouts)`);
+        if (sideFull.failed || half.failed) notes.push(`round ${round + 1} ${side.name}: ${sideFull.failed + half.failed} requests failed (non-2xx, errors or timeouts)`);
         rounds[side.name]!.push({
-          full: { rate: full.rate, ...full.latency },
+          full: { rate, ...sideFull.latency },
           half: { rate: half.rate, ...half.latency },
-          cpuPer1k: perThousand(cpu, full.ok),
-          brokerCpuPer1k: perThousand(brokerCpu, full.ok),
+          cpuPer1k: sideFull.cpuMissing ? undefined : perThousand(sideFull.cpu, sideFull.ok),
+          brokerCpuPer1k: sideFull.cpuMissing ? undefined : perThousand(sideFull.brokerCpu, sideFull.ok),
           peakRssMiB: memory(side.child.pid)?.peakRssMiB,
         });
-        context.log(`${variant.id} round ${round + 1} ${side.name}: ${full.rate.toFixed(0)} msg/s, half-load p99 ${half.latency.p99.toFixed(1)} ms`);
+        context.log(`${variant.id} round ${round + 1} ${side.name}: ${rate.toFixed(0)} msg/s, half-load p99 ${half.latency.p99.toFixed(1)} ms`);
       }
       // Latency at one offered rate for both: the faster side once more at the slower side's half load.
       const [routerRound, baselineRound] = [rounds.router!.at(-1)!, rounds.baseline!.at(-1)!];
@@ -190,4 +201,34 @@ async function runIngest(context: BenchContext, variant: Variant): Promise<Scena
     notes,
     raw: { router: rounds.router!, baseline: rounds.baseline!, brokerFloor },
   };
+}
+
+/** One side's full load in a round, summed over its slices. */
+interface FullLoad {
+  ok: number;
+  failed: number;
+  seconds: number;
+  cpu: number;
+  brokerCpu: number;
+  cpuMissing: boolean;
+  /** p50: the mean of the slices'; p99 and max: the highest slice's (percentiles of parts do not add up). */
+  latency: { p50: number; p99: number; max: number };
+  slices: number;
+}
+
+function emptyFullLoad(): FullLoad {
+  return { ok: 0, failed: 0, seconds: 0, cpu: 0, brokerCpu: 0, cpuMissing: false, latency: { p50: 0, p99: 0, max: 0 }, slices: 0 };
+}
+
+function addSlice(into: FullLoad, slice: HttpLoadReport, used: { cpu: number | undefined; brokerCpu: number | undefined }): void {
+  into.ok += slice.ok;
+  into.failed += slice.failed;
+  into.seconds += slice.durationSeconds;
+  if (used.cpu === undefined || used.brokerCpu === undefined) into.cpuMissing = true;
+  into.cpu += used.cpu ?? 0;
+  into.brokerCpu += used.brokerCpu ?? 0;
+  into.latency.p50 = (into.latency.p50 * into.slices + slice.latency.p50) / (into.slices + 1);
+  into.latency.p99 = Math.max(into.latency.p99, slice.latency.p99);
+  into.latency.max = Math.max(into.latency.max, slice.latency.max);
+  into.slices += 1;
 }
