@@ -197,33 +197,32 @@ export function fromDelivered(
     if (name.length === CORRELATION_HEADER.length && name.toLowerCase() === 'x-correlation-id') correlationHeader = source[name];
   }
   const attempts = attemptsOf(source);
-  const fact = (name: string, value: unknown): void => {
-    if (value !== undefined) headers[name] = value;
-  };
   const exchangeId =
     message.messageId && REUSABLE_ID.test(message.messageId) ? message.messageId : randomUUID();
   // The message's id as it travels on: a message that came without a usable message-id gets one here, at
   // its first hop, and every later hop and the partner see that one (never an empty key).
-  fact(SpringRabbitHeaders.messageId, exchangeId);
-  fact(SpringRabbitHeaders.exchangeName, message.exchange);
-  fact(SpringRabbitHeaders.routingKey, message.routingKey);
-  fact(SpringRabbitHeaders.queue, message.queue);
-  fact(SpringRabbitHeaders.redelivered, message.redelivered);
-  fact(SpringRabbitHeaders.timestamp, message.timestamp);
-  fact(SpringRabbitHeaders.contentType, message.contentType);
-  fact(SpringRabbitHeaders.replyTo, message.replyTo);
-  fact(SpringRabbitHeaders.userId, message.userId);
-  fact(SpringRabbitHeaders.type, message.type);
+  headers[SpringRabbitHeaders.messageId] = exchangeId;
+  // Only the facts the message has (no closure per message to say so).
+  if (message.exchange !== undefined) headers[SpringRabbitHeaders.exchangeName] = message.exchange;
+  if (message.routingKey !== undefined) headers[SpringRabbitHeaders.routingKey] = message.routingKey;
+  if (message.queue !== undefined) headers[SpringRabbitHeaders.queue] = message.queue;
+  if (message.redelivered !== undefined) headers[SpringRabbitHeaders.redelivered] = message.redelivered;
+  if (message.timestamp !== undefined) headers[SpringRabbitHeaders.timestamp] = message.timestamp;
+  if (message.contentType !== undefined) headers[SpringRabbitHeaders.contentType] = message.contentType;
+  if (message.replyTo !== undefined) headers[SpringRabbitHeaders.replyTo] = message.replyTo;
+  if (message.userId !== undefined) headers[SpringRabbitHeaders.userId] = message.userId;
+  if (message.type !== undefined) headers[SpringRabbitHeaders.type] = message.type;
   headers[DeliveryProperties.redeliveryCounter] = attempts;
   headers[DeliveryProperties.redelivered] = attempts > 0 || message.redelivered;
+  // Headers and properties are set on the exchange rather than passed in: the constructor would copy them.
   const exchange = new Exchange({
     exchangeId,
     correlationId: correlationOf(message.correlationId, correlationHeader) ?? exchangeId,
     pattern: 'InOnly',
     routeId: init.routeId,
     fromEndpoint: init.fromEndpoint,
-    properties: { [DeliveryProperties.heldByBroker]: true },
   });
+  exchange.properties[DeliveryProperties.heldByBroker] = true;
   exchange.message.headers = headers;
   exchange.messageId = exchangeId;
   return exchange;
