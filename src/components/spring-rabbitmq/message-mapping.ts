@@ -76,7 +76,7 @@ export function encodeBody(
   // A string that is not JSON text under a JSON type (an HTTP entry's body `"abc"`, parsed) is sent as the
   // JSON string it came as: sent raw, its consumer would dead-letter it as malformed.
   if (typeof body === 'string') {
-    const asJson = JSON_TYPE.test(mediaType(declaredType) ?? '') && !isJsonText(body);
+    const asJson = isJsonType(declaredType) && !isJsonText(body);
     return { body: Buffer.from(asJson ? JSON.stringify(body) : body, 'utf8'), contentType: declaredType ?? 'text/plain' };
   }
   return { body: Buffer.from(JSON.stringify(body), 'utf8'), contentType: 'application/json' };
@@ -147,8 +147,28 @@ function isJsonText(text: string): boolean {
   }
 }
 
+/**
+ * The last content type looked at and what it means: a route's messages nearly all carry the same one,
+ * and working it out (split, trim, lower-case, the JSON pattern) allocated strings for every message.
+ */
+let lastContentType: string | undefined;
+let lastMediaType: string | undefined;
+let lastIsJson = false;
+
 function mediaType(contentType: string | undefined): string | undefined {
-  return contentType?.split(';')[0]?.trim().toLowerCase() || undefined;
+  if (contentType === undefined) return undefined;
+  if (contentType !== lastContentType) {
+    const media = contentType.split(';')[0]?.trim().toLowerCase() || undefined;
+    lastIsJson = media !== undefined && JSON_TYPE.test(media);
+    lastMediaType = media;
+    lastContentType = contentType;
+  }
+  return lastMediaType;
+}
+
+/** Whether a content type is JSON (`application/json`, `application/*+json`, parameters aside). */
+function isJsonType(contentType: string | undefined): boolean {
+  return mediaType(contentType) !== undefined && lastIsJson;
 }
 
 /**
@@ -156,9 +176,9 @@ function mediaType(contentType: string | undefined): string | undefined {
  * A JSON content type on a body that is not JSON is the sender's fault and no retry fixes it.
  */
 export function decodeBody(message: Pick<DeliveredMessage, 'body' | 'contentType'>): unknown {
-  const type = mediaType(message.contentType);
   if (message.body.length === 0) return null;
-  if (type && JSON_TYPE.test(type)) {
+  const type = mediaType(message.contentType);
+  if (type !== undefined && lastIsJson) {
     try {
       // Same checks as HTTP bodies: invalid UTF-8 or absurd nesting is refused, never half-read.
       const text = utf8Text(message.body);
