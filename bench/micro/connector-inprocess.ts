@@ -8,22 +8,15 @@
  * Prints CPU µs per message of this process; the minimum over rounds is the steadiest figure on a VM.
  */
 import { fork } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { pathToFileURL } from 'node:url';
 import { PAYMENT_TEXT } from '../lib/payload.js';
+import { preload, report, startRouter } from './inprocess-router.js';
 
-// Another build (e.g. of the previous commit) can be measured against this one: MICRO_DIST=/path/to/dist.
-const dist = pathToFileURL(path.resolve(process.env.MICRO_DIST ?? 'dist')).href;
-const { createRegistry } = (await import(`${dist}/app/catalog.js`)) as typeof import('../../src/app/catalog.js');
-const { defaultConfig } = (await import(`${dist}/config.js`)) as typeof import('../../src/config.js');
-const { createLogger } = (await import(`${dist}/observability/logger.js`)) as typeof import('../../src/observability/logger.js');
-const { createRouter } = (await import(`${dist}/app/create-router.js`)) as typeof import('../../src/app/create-router.js');
-
+// Another build (e.g. of the previous commit) can be measured against this one: MICRO_DIST=/path/to/dist
+// (read by inprocess-router.ts).
 const N = Number(process.argv[2] ?? 10000);
 const ROUNDS = Number(process.argv[3] ?? 6);
 const MODES = (process.argv[4] ?? 'bare,plain,connector').split(',');
@@ -89,21 +82,7 @@ ${from('connector')}
 `,
 );
 
-const sink = new Writable({ write: (_c, _e, done) => done() });
-const config = {
-  ...defaultConfig({}),
-  port: 0,
-  routes: [path.join(dir, 'routes')],
-  schemasDir: path.join(dir, 'schemas'),
-  logLevel: 'warn',
-  rbacFile: undefined,
-  security: 'disabled' as const,
-};
-const router = await createRouter({ config, registry: createRegistry(), logger: createLogger({ level: 'warn', stream: sink }) });
-await router.start({ open: false });
-const transport = router.services.transport();
-type Control = { startRoute(id: string): Promise<unknown>; stopRoute(id: string): Promise<unknown> };
-const control = (router as unknown as { control(): Control }).control();
+const { router, transport, control } = await startRouter({ routesDir: path.join(dir, 'routes'), schemasDir: path.join(dir, 'schemas') });
 const body = Buffer.from(PAYMENT_TEXT);
 for (const id of ['plain', 'connector']) {
   await control.startRoute(id); // declares its queue
@@ -138,16 +117,7 @@ const results = new Map<string, number[]>(MODES.map((mode) => [mode, []]));
 const userResults = new Map<string, number[]>(MODES.map((mode) => [mode, []]));
 for (let round = 0; round < ROUNDS; round++) {
   for (const mode of MODES) {
-    for (let i = 0; mode !== 'bare' && i < N; i++) {
-      await transport.publish({
-        exchange: '',
-        routingKey: `micro.${mode}`,
-        body,
-        contentType: 'application/json',
-        headers: { 'x-bench-sent-at': Date.now() },
-        messageId: randomUUID(),
-      });
-    }
+    if (mode !== 'bare') await preload(transport, `micro.${mode}`, body, N);
     const done = new Promise((resolve) => partner.once('message', resolve));
     partner.send({ target: N });
     const before = process.cpuUsage();
@@ -160,12 +130,6 @@ for (let round = 0; round < ROUNDS; round++) {
     userResults.get(mode)!.push(cpu.user / N);
   }
 }
-for (const [mode, values] of results) {
-  const warm = values.slice(1).sort((a, b) => a - b);
-  const user = userResults.get(mode)!.slice(1).sort((a, b) => a - b);
-  process.stdout.write(
-    `${mode.padEnd(10)} min ${warm[0]!.toFixed(1)}  median ${warm[Math.floor(warm.length / 2)]!.toFixed(1)} µs CPU/msg, user min ${user[0]!.toFixed(1)} median ${user[Math.floor(user.length / 2)]!.toFixed(1)}  (${values.map((v) => v.toFixed(0)).join(' ')})\n`,
-  );
-}
+for (const [mode, values] of results) report(mode, values, userResults.get(mode)!);
 await router.stop();
 process.exit(0);

@@ -8,19 +8,11 @@
  * rounds is the steadiest figure on a VM. MICRO_DIST=<folder> measures another build's `dist` (e.g. the
  * previous commit's); run both back to back, several times, and compare minima.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { pathToFileURL } from 'node:url';
 import { PAYMENT_TEXT } from '../lib/payload.js';
-
-const dist = pathToFileURL(path.resolve(process.env.MICRO_DIST ?? 'dist')).href;
-const { createRegistry } = (await import(`${dist}/app/catalog.js`)) as typeof import('../../src/app/catalog.js');
-const { defaultConfig } = (await import(`${dist}/config.js`)) as typeof import('../../src/config.js');
-const { createLogger } = (await import(`${dist}/observability/logger.js`)) as typeof import('../../src/observability/logger.js');
-const { createRouter } = (await import(`${dist}/app/create-router.js`)) as typeof import('../../src/app/create-router.js');
+import { preload, report, startRouter } from './inprocess-router.js';
 
 const N = Number(process.argv[2] ?? 10000);
 const ROUNDS = Number(process.argv[3] ?? 6);
@@ -35,22 +27,11 @@ const route = readFileSync('bench/routes/s2/ledger-hop.yaml', 'utf8')
   .replace('spring-rabbitmq:bench.s2.out', 'spring-rabbitmq:micro.hop.out');
 writeFileSync(path.join(dir, 'routes', 'hop.yaml'), route);
 
-const sink = new Writable({ write: (_c, _e, done) => done() });
-const config = {
-  ...defaultConfig({}),
-  port: 0,
-  routes: [path.join(dir, 'routes')],
+const { router, transport, control } = await startRouter({
+  routesDir: path.join(dir, 'routes'),
   resources: [path.resolve('routes')],
   schemasDir: path.resolve('schemas'),
-  logLevel: 'warn',
-  rbacFile: undefined,
-  security: 'disabled' as const,
-};
-const router = await createRouter({ config, registry: createRegistry(), logger: createLogger({ level: 'warn', stream: sink }) });
-await router.start({ open: false });
-const transport = router.services.transport();
-type Control = { startRoute(id: string): Promise<{ consumer?: { pause(): Promise<void>; resume(): Promise<void> } }> };
-const control = (router as unknown as { control(): Control }).control();
+});
 // Started once (declaring its queue and the out exchange) and paused between rounds: a start makes the
 // route's idempotency store, whose allocation would otherwise count against every round.
 const consumer = (await control.startRoute('hop')).consumer!;
@@ -72,16 +53,7 @@ const body = Buffer.from(PAYMENT_TEXT);
 const results: number[] = [];
 const userResults: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
-  for (let i = 0; i < N; i++) {
-    await transport.publish({
-      exchange: '',
-      routingKey: 'micro.hop.in',
-      body,
-      contentType: 'application/json',
-      headers: { 'x-bench-sent-at': Date.now() },
-      messageId: randomUUID(),
-    });
-  }
+  await preload(transport, 'micro.hop.in', body, N);
   arrived = 0;
   target = N;
   const all = new Promise<void>((resolve) => (done = resolve));
@@ -93,10 +65,6 @@ for (let round = 0; round < ROUNDS; round++) {
   results.push((cpu.user + cpu.system) / N);
   userResults.push(cpu.user / N);
 }
-const warm = results.slice(1).sort((a, b) => a - b);
-const user = userResults.slice(1).sort((a, b) => a - b);
-process.stdout.write(
-  `hop        min ${warm[0]!.toFixed(1)}  median ${warm[Math.floor(warm.length / 2)]!.toFixed(1)} µs CPU/msg, user min ${user[0]!.toFixed(1)} median ${user[Math.floor(user.length / 2)]!.toFixed(1)}  (${results.map((v) => v.toFixed(0)).join(' ')})\n`,
-);
+report('hop', results, userResults);
 await router.stop();
 process.exit(0);

@@ -51,9 +51,10 @@ export class Exchange {
   } = {}) {
     this.exchangeId = init.exchangeId ?? randomUUID();
     this.correlationId = init.correlationId ?? this.exchangeId;
-    this.message = { body: init.body ?? null, headers: { ...(init.headers ?? {}) } };
-    this.properties = { ...(init.properties ?? {}) };
-    this.variables = { ...(init.variables ?? {}) };
+    // Copied only when given: an exchange per consumed message would otherwise spread three empty objects.
+    this.message = { body: init.body ?? null, headers: init.headers ? { ...init.headers } : {} };
+    this.properties = init.properties ? { ...init.properties } : {};
+    this.variables = init.variables ? { ...init.variables } : {};
     this.pattern = init.pattern ?? 'InOnly';
     this.routeId = init.routeId;
     this.fromEndpoint = init.fromEndpoint;

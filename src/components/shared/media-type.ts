@@ -11,3 +11,20 @@ export function mediaType(contentType: string | undefined): string | undefined {
   const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
   return type ? type : undefined;
 }
+
+let lastContentType: string | undefined;
+let lastIsJson = false;
+
+/**
+ * Whether a Content-Type is JSON, parameters aside. The last one asked about is remembered: a route's
+ * messages nearly all carry the same one, and working it out allocated strings for every message.
+ */
+export function isJsonContentType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  if (contentType !== lastContentType) {
+    const type = mediaType(contentType);
+    lastIsJson = type !== undefined && JSON_MEDIA_TYPE.test(type);
+    lastContentType = contentType;
+  }
+  return lastIsJson;
+}

@@ -8,7 +8,7 @@ import { DeliveryProperties, InvalidPayloadError } from '../../errors/index.js';
 import type { DeliveredMessage, OutboundMessage } from '../../transport/transport.js';
 import { attemptsOf } from '../../reliability/broker-retry.js';
 import { checkJsonDepth, utf8Text } from '../shared/json-body.js';
-import { JSON_MEDIA_TYPE, mediaType } from '../shared/media-type.js';
+import { isJsonContentType, mediaType } from '../shared/media-type.js';
 import { CORRELATION_HEADER, crossesToBroker, isUsableCorrelationId, sendableToBroker, takenFromBroker } from '../../security/header-boundaries.js';
 
 /** Camel's header names of the spring-rabbitmq component (producer overrides and consumed-message facts). */
@@ -77,7 +77,7 @@ export function encodeBody(
   // A string that is not JSON text under a JSON type (an HTTP entry's body `"abc"`, parsed) is sent as the
   // JSON string it came as: sent raw, its consumer would dead-letter it as malformed.
   if (typeof body === 'string') {
-    const asJson = JSON_MEDIA_TYPE.test(mediaType(declaredType) ?? '') && !isJsonText(body);
+    const asJson = isJsonContentType(declaredType) && !isJsonText(body);
     return { body: Buffer.from(asJson ? JSON.stringify(body) : body, 'utf8'), contentType: declaredType ?? 'text/plain' };
   }
   return { body: Buffer.from(JSON.stringify(body), 'utf8'), contentType: 'application/json' };
@@ -152,9 +152,8 @@ function isJsonText(text: string): boolean {
  * A JSON content type on a body that is not JSON is the sender's fault and no retry fixes it.
  */
 export function decodeBody(message: Pick<DeliveredMessage, 'body' | 'contentType'>): unknown {
-  const type = mediaType(message.contentType);
   if (message.body.length === 0) return null;
-  if (type && JSON_MEDIA_TYPE.test(type)) {
+  if (isJsonContentType(message.contentType)) {
     try {
       // Same checks as HTTP bodies: invalid UTF-8 or absurd nesting is refused, never half-read.
       const text = utf8Text(message.body);
@@ -166,7 +165,7 @@ export function decodeBody(message: Pick<DeliveredMessage, 'body' | 'contentType
       );
     }
   }
-  if (type?.startsWith('text/')) return message.body.toString('utf8');
+  if (mediaType(message.contentType)?.startsWith('text/')) return message.body.toString('utf8');
   return message.body;
 }
 

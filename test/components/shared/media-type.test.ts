@@ -1,6 +1,6 @@
 /** The media type read from a Content-Type, as the HTTP door and the RabbitMQ component use it. */
 import { expect } from 'chai';
-import { JSON_MEDIA_TYPE, mediaType } from '../../../src/components/shared/media-type.js';
+import { isJsonContentType, JSON_MEDIA_TYPE, mediaType } from '../../../src/components/shared/media-type.js';
 
 describe('media type', function () {
   it('is the type without parameters, trimmed and in lower case', function () {
@@ -27,5 +27,21 @@ describe('media type', function () {
       'application/xml',
     ])
       expect(JSON_MEDIA_TYPE.test(type), type).to.equal(false);
+  });
+
+  it('tells JSON content types apart whatever order they come in (the last one is remembered)', function () {
+    const cases: [string | undefined, boolean][] = [
+      ['application/json', true],
+      ['application/json', true],
+      ['text/plain', false],
+      ['Application/Problem+JSON; charset=utf-8', true],
+      [undefined, false],
+      ['application/json; charset=utf-8', true],
+      ['application/xml', false],
+      ['application/xml', false],
+      ['', false],
+      ['application/json', true],
+    ];
+    for (const [type, json] of cases) expect(isJsonContentType(type), String(type)).to.equal(json);
   });
 });
