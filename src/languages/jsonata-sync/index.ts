@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import jsonataSync, { type SyncExpression, type SyncOptions } from './evaluate.js';
+import jsonataSync, { type SyncExpression, type SyncOptions } from './expression.js';
 
 export type { SyncExpression, SyncOptions };
 

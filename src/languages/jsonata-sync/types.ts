@@ -372,7 +372,7 @@ export interface JsonataFunction {
 export interface Lambda {
   _jsonata_lambda: true;
   input: unknown;
-  environment: Frame;
+  environment: Environment;
   arguments: VariableNode[];
   signature?: Signature | undefined;
   body: AstNode | NativeFunction;
