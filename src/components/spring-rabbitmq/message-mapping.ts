@@ -146,7 +146,6 @@ function isJsonText(text: string): boolean {
   }
 }
 
-
 /**
  * The body as a route sees it: JSON content types parsed, text as a string, anything else as bytes.
  * A JSON content type on a body that is not JSON is the sender's fault and no retry fixes it.
