@@ -60,51 +60,48 @@ export function createSpringRabbitConsumer(endpoint: Endpoint<SpringRabbitOption
     if (started.length > 0) await Promise.allSettled(started);
   };
 
-  const handle = async (message: DeliveredMessage): Promise<HandlerOutcome> => {
-    const exchange = fromDelivered(message, { routeId: route.routeId, fromEndpoint: endpoint.uri });
-    // 1. Dedupe.
-    const claim = await claimMessage(idempotency?.store, route.routeId, message, logger);
-    if (claim?.kind === 'duplicate') {
-      logger.info('duplicate message skipped: this route already processed its message-id', {
-        ...exchangeFields(exchange),
-        queue: message.queue,
-        messageId: message.messageId,
-      });
-      return 'ack';
-    }
-    if (claim?.kind === 'conflict') {
-      const conflict = new ServicePipesError(
-        'MESSAGE_ID_CONFLICT',
-        `message-id ${message.messageId} was processed already with another body; this message is kept as a dead letter instead of being skipped as a duplicate`,
-        { httpStatus: 409, retryable: false },
-      );
-      return settler.deadLetter(message, exchange, conflict);
-    }
-    if (claim?.kind === 'busy') return settler.putBack(message, exchange, claim.delayMs, 'its message-id is being processed');
-    try {
-      // 2. Authorize: RabbitMQ vouches for user_id; a refusal is not retryable, so it is dead-lettered
-      // with its reason instead of acked away.
-      authorizeAmqpEntry(services, route.routeId, exchange, message.userId);
-      // 3. Run.
-      exchange.message.body = decodeBody(message);
-      // Most routes start no wire taps: nothing to remember then.
-      const before = wireTaps.size === 0 ? NO_TAPS : new Set(wireTaps);
-      await route.process(exchange);
-      if (wireTaps.size > 0) await settleWireTaps(before);
-      await claim?.complete();
-      return 'ack';
-    } catch (error) {
-      // 4. Settle what was not done.
-      await claim?.release();
-      return settler.settle(outcomeOf(error), message, exchange, error);
-    }
-  };
-
   let running = 0;
-  const counted = async (message: DeliveredMessage): Promise<HandlerOutcome> => {
+  /** One message through the stages, counted in `running` meanwhile (one async frame per message). */
+  const handle = async (message: DeliveredMessage): Promise<HandlerOutcome> => {
     running++;
     try {
-      return await handle(message);
+      const exchange = fromDelivered(message, { routeId: route.routeId, fromEndpoint: endpoint.uri });
+      // 1. Dedupe.
+      const claim = await claimMessage(idempotency?.store, route.routeId, message, logger);
+      if (claim?.kind === 'duplicate') {
+        logger.info('duplicate message skipped: this route already processed its message-id', {
+          ...exchangeFields(exchange),
+          queue: message.queue,
+          messageId: message.messageId,
+        });
+        return 'ack';
+      }
+      if (claim?.kind === 'conflict') {
+        const conflict = new ServicePipesError(
+          'MESSAGE_ID_CONFLICT',
+          `message-id ${message.messageId} was processed already with another body; this message is kept as a dead letter instead of being skipped as a duplicate`,
+          { httpStatus: 409, retryable: false },
+        );
+        return settler.deadLetter(message, exchange, conflict);
+      }
+      if (claim?.kind === 'busy') return settler.putBack(message, exchange, claim.delayMs, 'its message-id is being processed');
+      try {
+        // 2. Authorize: RabbitMQ vouches for user_id; a refusal is not retryable, so it is dead-lettered
+        // with its reason instead of acked away.
+        authorizeAmqpEntry(services, route.routeId, exchange, message.userId);
+        // 3. Run.
+        exchange.message.body = decodeBody(message);
+        // Most routes start no wire taps: nothing to remember then.
+        const before = wireTaps.size === 0 ? NO_TAPS : new Set(wireTaps);
+        await route.process(exchange);
+        if (wireTaps.size > 0) await settleWireTaps(before);
+        await claim?.complete();
+        return 'ack';
+      } catch (error) {
+        // 4. Settle what was not done.
+        await claim?.release();
+        return settler.settle(outcomeOf(error), message, exchange, error);
+      }
     } finally {
       running--;
     }
@@ -125,7 +122,7 @@ export function createSpringRabbitConsumer(endpoint: Endpoint<SpringRabbitOption
       const transport = watchBroker(services);
       await declareFor(transport, endpoint, route.routeId, consumerTopology(endpoint.path, options));
       if (options.idempotentConsumer) idempotency = useIdempotencyStore(services, logger);
-      for (const queue of queues) subscriptions.push(await transport.consume({ queue, concurrency, prefetch }, counted));
+      for (const queue of queues) subscriptions.push(await transport.consume({ queue, concurrency, prefetch }, handle));
       hold.attach(subscriptions);
       logger.info('consuming', {
         endpoint: endpoint.uri,
