@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { partnerHeaderName } from '../../security/header-boundaries.js';
 import type { Exchange } from '../../runtime/exchange.js';
+import { isJsonContentType, mediaType } from '../shared/media-type.js';
 
 /** Camel's HTTP header names read and written by the http producer. */
 export const HTTP_HEADER = {
@@ -73,12 +74,6 @@ export function messageContentType(exchange: Exchange): string | undefined {
   return typeof value === 'string' && value.trim() ? value : undefined;
 }
 
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
-
-export function isJsonType(contentType: string | undefined): boolean {
-  return !!contentType && JSON_TYPE.test(contentType.trim());
-}
-
 /**
  * The request body with its content type: objects as JSON, text as UTF-8, bytes as they are. Text is handed
  * to the socket as a string (node:http encodes it while writing), which spares a Buffer copy per call.
@@ -89,14 +84,14 @@ export function encodeBody(body: unknown, declared: string | undefined): { conte
   if (typeof body === 'string') return { content: body, contentType: declared ?? 'text/plain; charset=utf-8' };
   return {
     content: JSON.stringify(body),
-    contentType: isJsonType(declared) ? declared! : 'application/json',
+    contentType: isJsonContentType(declared) ? declared! : 'application/json',
   };
 }
 
 /** The answer's body as the route sees it: JSON parsed when the content type says so, text, or bytes. */
 export function decodeBody(bytes: Buffer, contentType: string | undefined): unknown {
   if (bytes.length === 0) return null;
-  if (isJsonType(contentType)) {
+  if (isJsonContentType(contentType)) {
     const text = bytes.toString('utf8');
     try {
       return JSON.parse(text) as unknown;
@@ -104,7 +99,7 @@ export function decodeBody(bytes: Buffer, contentType: string | undefined): unkn
       return text; // a partner mislabelling its answer should not turn a delivered call into a failure
     }
   }
-  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  const type = mediaType(contentType);
   if (!type || type.startsWith('text/') || type.endsWith('+xml') || type === 'application/xml' || type === 'application/x-www-form-urlencoded') {
     return bytes.toString('utf8');
   }
