@@ -3,24 +3,12 @@
  * use (dates, times, millis, zone offsets, month/day names); any other letter is a compile error, as Java
  * rejects unknown pattern letters. Times are in the router's local time zone, as Camel uses the JVM's.
  */
+import { MONTH_NAMES } from '../calendar-names.js';
+
 export type DateFormatter = (date: Date) => string;
 
 type Part = (date: Date) => string;
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 const pad = (value: number, width: number): string => String(value).padStart(width, '0');
@@ -40,8 +28,8 @@ function letterPart(letter: string, width: number): Part | undefined {
     case 'y':
       return width === 2 ? (d) => pad(d.getFullYear() % 100, 2) : (d) => pad(d.getFullYear(), width);
     case 'M':
-      if (width >= 4) return (d) => MONTHS[d.getMonth()]!;
-      if (width === 3) return (d) => MONTHS[d.getMonth()]!.slice(0, 3);
+      if (width >= 4) return (d) => MONTH_NAMES[d.getMonth()]!;
+      if (width === 3) return (d) => MONTH_NAMES[d.getMonth()]!.slice(0, 3);
       return (d) => pad(d.getMonth() + 1, width);
     case 'd':
       return (d) => pad(d.getDate(), width);

@@ -24,21 +24,10 @@
  *   This project is licensed under the MIT License, see LICENSE
  */
 
+import { MONTH_NAMES } from '../../calendar-names.js';
+
 export const days = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
-export const months = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
+export const months = MONTH_NAMES;
 const millisInADay = 1000 * 60 * 60 * 24;
 
 /** A month of a year (month 0 is January), with the months and years around it. */
