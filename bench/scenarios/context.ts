@@ -64,11 +64,14 @@ export function alternate<T>(index: number, a: T, b: T): [T, T] {
   return index % 2 === 0 ? [a, b] : [b, a];
 }
 
-/** A/B alternating as above, with a reference side (if any) after the pair in A/B rounds and before it in B/A ones. */
+/**
+ * A/B alternating as above, with a reference side (if any) between the two: A R B, then B R A. The reference
+ * is measured next to each side in turn rather than always next to the same one, so a drift of the machine's
+ * speed over a round does not side with one of the two ratios taken against it.
+ */
 export function roundOrder<T>(index: number, pair: [T, T], reference?: T): T[] {
-  const sides = alternate(index, ...pair);
-  if (reference === undefined) return sides;
-  return index % 2 === 0 ? [...sides, reference] : [reference, ...sides];
+  const [first, second] = alternate(index, ...pair);
+  return reference === undefined ? [first, second] : [first, reference, second];
 }
 
 export const perThousand = (cpuSeconds: number | undefined, messages: number): number | undefined =>

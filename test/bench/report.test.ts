@@ -64,12 +64,12 @@ describe('bench report', function () {
     expect(summarise([])).to.equal(undefined);
   });
 
-  it('alternates router and baseline, with the reference after the pair, then before it', function () {
+  it('alternates router and baseline, with the reference between them', function () {
     expect(roundOrder(0, ['A', 'B'])).to.deep.equal(['A', 'B']);
     expect(roundOrder(1, ['A', 'B'])).to.deep.equal(['B', 'A']);
-    expect(roundOrder(0, ['A', 'B'], 'R')).to.deep.equal(['A', 'B', 'R']);
-    expect(roundOrder(1, ['A', 'B'], 'R')).to.deep.equal(['R', 'B', 'A']);
-    expect(roundOrder(2, ['A', 'B'], 'R')).to.deep.equal(['A', 'B', 'R']);
+    expect(roundOrder(0, ['A', 'B'], 'R')).to.deep.equal(['A', 'R', 'B']);
+    expect(roundOrder(1, ['A', 'B'], 'R')).to.deep.equal(['B', 'R', 'A']);
+    expect(roundOrder(2, ['A', 'B'], 'R')).to.deep.equal(['A', 'R', 'B']);
   });
 
   it('prints the verdict on the router row and the reference ratio on the reference row', function () {
