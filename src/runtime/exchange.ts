@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { UnreadJsonMessage } from './unread-json-body.js';
 
 /** Camel's message exchange pattern: InOnly is fire-and-forget, InOut expects a reply. */
 export type ExchangePattern = 'InOnly' | 'InOut';
@@ -108,8 +109,10 @@ export class Exchange {
   /**
    * A copy for split parts, multicast branches and wire taps: its own id, the same correlation id,
    * and copies of body, headers, properties and variables so one branch cannot change another.
+   * `shareBody`: the copy holds the same body value instead of a deep copy (the caller knows no step
+   * changes it in place). A consumed JSON body no step has read stays unread in the copy either way.
    */
-  copy(options: { body?: unknown; keepId?: boolean } = {}): Exchange {
+  copy(options: { body?: unknown; keepId?: boolean; shareBody?: boolean } = {}): Exchange {
     const copy = new Exchange({
       exchangeId: options.keepId ? this.exchangeId : undefined,
       correlationId: this.correlationId,
@@ -118,10 +121,12 @@ export class Exchange {
       fromEndpoint: this.fromEndpoint,
     });
     // Assigned rather than passed in: the constructor would copy each of them once more.
-    copy.message = {
-      body: ('body' in options ? options.body : cloneValue(this.message.body)) ?? null,
-      headers: cloneHeaders(this.message.headers),
-    };
+    const source = this.message;
+    const headers = cloneHeaders(source.headers);
+    if ('body' in options) copy.message = { body: options.body ?? null, headers };
+    // Reading the body to copy it would parse it: the copy gets the same unread bytes instead.
+    else if (source instanceof UnreadJsonMessage && source.unreadBytes !== undefined) copy.message = source.withHeaders(headers);
+    else copy.message = { body: (options.shareBody ? source.body : cloneValue(source.body)) ?? null, headers };
     copy.properties = { ...this.properties };
     copy.variables = { ...this.variables };
     copy.error = this.error;

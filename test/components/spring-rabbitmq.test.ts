@@ -333,12 +333,23 @@ function describeOn(kind: 'memory' | 'rabbitmq', create: () => Transport): void 
       expect((await transport.queueInfo(queue)).messageCount).to.equal(0);
     });
 
-    it('dead-letters a body that is not JSON although it says so, without running the route', async () => {
+    it('dead-letters a body that is not JSON although it says so, at the first step that reads it, untried again', async () => {
       const { exchange, queue } = unique('badjson');
       let runs = 0;
-      await started(build(), `spring-rabbitmq:${exchange}?queues=${queue}&routingKey=in`, async () => {
-        runs++;
-      });
+      let after = 0;
+      await started(
+        build(),
+        `spring-rabbitmq:${exchange}?queues=${queue}&routingKey=in`,
+        async (exchange) => {
+          runs++;
+          // The body is parsed when a step first reads it; reading it again fails the same way.
+          expect(() => exchange.body).to.throw(/not valid JSON although its content type is application\/json/);
+          expect(exchange.body).to.equal('never reached');
+        },
+        async () => {
+          after++;
+        },
+      );
       await transport.publish({
         exchange,
         routingKey: 'in',
@@ -346,12 +357,44 @@ function describeOn(kind: 'memory' | 'rabbitmq', create: () => Transport): void 
         contentType: 'application/json',
       });
       const [dead] = await take(transport, deadLetterQueueName(queue));
-      expect(runs).to.equal(0);
+      expect(runs).to.equal(1);
+      expect(after).to.equal(0);
       expect(dead!.body.toString('utf8')).to.equal('{not json');
       expect(readProvenance(dead!.headers)).to.deep.include({
         errorClass: 'org.apache.camel.InvalidPayloadException',
         errorCode: 'INVALID_PAYLOAD',
       });
+    });
+
+    it('sends a JSON body no step has read on byte for byte; one a step read, as the value the step saw', async () => {
+      const { exchange, queue } = unique('bytes');
+      const out = unique('bytes-out');
+      const testBuild = build();
+      const forward = await producerFor(testBuild, `spring-rabbitmq:${out.exchange}?routingKey=on`);
+      await transport.declare({
+        queues: [{ name: out.queue }],
+        bindings: [{ exchange: out.exchange, queue: out.queue, routingKey: 'on' }],
+      });
+      let read = false;
+      await started(
+        testBuild,
+        `spring-rabbitmq:${exchange}?queues=${queue}&routingKey=in`,
+        async (exchange) => {
+          if (read) expect(exchange.body).to.have.property('amount');
+        },
+        (exchange) => forward.process(exchange),
+      );
+      // What JSON.parse and JSON.stringify would change: a number's spelling, an integer beyond 2^53, spacing.
+      const text = '{ "amount": 1.10, "ref": 12345678901234567890, "currency" : "EUR" }';
+      await transport.publish({ exchange, routingKey: 'in', body: Buffer.from(text), contentType: 'application/json' });
+      const [untouched] = await take(transport, out.queue);
+      expect(untouched!.body.toString('utf8')).to.equal(text);
+      expect(untouched!.contentType).to.equal('application/json');
+
+      read = true;
+      await transport.publish({ exchange, routingKey: 'in', body: Buffer.from(text), contentType: 'application/json' });
+      const [reencoded] = await take(transport, out.queue);
+      expect(reencoded!.body.toString('utf8')).to.equal('{"amount":1.1,"ref":12345678901234567000,"currency":"EUR"}');
     });
 
     it('a RetryLaterSignal sends the message through its retry queue and back, with the attempt counted', async () => {

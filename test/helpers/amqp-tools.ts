@@ -25,3 +25,22 @@ export function amqpPublish(message: CliPublish): Promise<void> {
     });
   });
 }
+
+/**
+ * Takes one message off `queue` with `amqp-get` and returns its body exactly as the broker holds it, or
+ * undefined when the queue is empty (amqp-get exits 2 then).
+ */
+export function amqpGet(queue: string): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'amqp-get',
+      ['--url', brokerUrl(), '-q', queue],
+      { timeout: 30_000, encoding: 'buffer' },
+      (error, stdout, stderr) => {
+        if (!error) resolve(stdout);
+        else if (error.code === 2) resolve(undefined);
+        else reject(new Error(`amqp-get failed (is amqp-tools installed?): ${stderr.toString() || error.message}`));
+      },
+    );
+  });
+}

@@ -192,7 +192,7 @@ function httpProducer(scheme: 'http' | 'https', endpoint: Endpoint<HttpOptions>,
     async process(exchange) {
       let url = targetUrl(base, exchange, opts.bridgeEndpoint);
       let method = methodOf(exchange, opts.httpMethod);
-      const encoded = method === 'GET' || method === 'HEAD' ? undefined : encodeBody(exchange.message.body, opts.contentType ?? messageContentType(exchange));
+      const encoded = method === 'GET' || method === 'HEAD' ? undefined : encodeBody(exchange.message, opts.contentType ?? messageContentType(exchange));
       const headers = opts.skipRequestHeaders ? {} : requestHeaders(exchange);
       if (encoded) headers['content-type'] = encoded.contentType;
       const perMessage = exchange.properties[HTTP_AUTHORIZATION_PROPERTY];

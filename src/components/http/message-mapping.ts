@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { partnerHeaderName } from '../../security/header-boundaries.js';
-import type { Exchange } from '../../runtime/exchange.js';
+import type { Exchange, Message } from '../../runtime/exchange.js';
+import { unreadJsonBytes } from '../../runtime/unread-json-body.js';
 import { isJsonContentType, mediaType } from '../shared/media-type.js';
 
 /** Camel's HTTP header names read and written by the http producer. */
@@ -76,9 +77,14 @@ export function messageContentType(exchange: Exchange): string | undefined {
 
 /**
  * The request body with its content type: objects as JSON, text as UTF-8, bytes as they are. Text is handed
- * to the socket as a string (node:http encodes it while writing), which spares a Buffer copy per call.
+ * to the socket as a string (node:http encodes it while writing), which spares a Buffer copy per call. A
+ * consumed JSON body no step has read is sent as it was delivered (runtime/unread-json-body.ts), under the
+ * content type an object body gets.
  */
-export function encodeBody(body: unknown, declared: string | undefined): { content: Buffer | string; contentType: string } | undefined {
+export function encodeBody(message: Message, declared: string | undefined): { content: Buffer | string; contentType: string } | undefined {
+  const unread = unreadJsonBytes(message);
+  if (unread) return { content: unread, contentType: isJsonContentType(declared) ? declared! : 'application/json' };
+  const body = message.body;
   if (body === null || body === undefined) return undefined;
   if (Buffer.isBuffer(body)) return { content: body, contentType: declared ?? 'application/octet-stream' };
   if (typeof body === 'string') return { content: body, contentType: declared ?? 'text/plain; charset=utf-8' };

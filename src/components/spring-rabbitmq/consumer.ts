@@ -29,7 +29,7 @@ import { BreakerHold } from './consumer-breaker-hold.js';
 import { claimMessage } from './consumer-dedupe.js';
 import { Settler } from './consumer-settle.js';
 import { consumerTopology } from './endpoint-topology.js';
-import { decodeBody, fromDelivered } from './message-mapping.js';
+import { fromDelivered, setDeliveredBody } from './message-mapping.js';
 import { queueList, type SpringRabbitOptions } from './options.js';
 import { declareFor, watchBroker } from './readiness.js';
 
@@ -90,7 +90,8 @@ export function createSpringRabbitConsumer(endpoint: Endpoint<SpringRabbitOption
         // with its reason instead of acked away.
         authorizeAmqpEntry(services, route.routeId, exchange, message.userId);
         // 3. Run.
-        exchange.message.body = decodeBody(message);
+        // A JSON body is parsed when a step first reads it: one that only forwards it sends it unchanged.
+        setDeliveredBody(exchange, message);
         // Most routes start no wire taps: nothing to remember then.
         const before = wireTaps.size === 0 ? NO_TAPS : new Set(wireTaps);
         await route.process(exchange);

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Exchange } from '../../runtime/exchange.js';
+import { UnreadJsonMessage, unreadJsonBytes } from '../../runtime/unread-json-body.js';
 import { DeliveryProperties, InvalidPayloadError } from '../../errors/index.js';
 import type { DeliveredMessage, OutboundMessage } from '../../transport/transport.js';
 import { attemptsOf } from '../../reliability/broker-retry.js';
@@ -124,7 +125,11 @@ export function toOutbound(
   exchange: Exchange,
   target: { exchange: string; routingKey: string; mandatory: boolean },
 ): OutboundMessage {
-  const { body, contentType } = encodeBody(exchange.body, headerText(exchange, 'Content-Type'));
+  // A consumed JSON body no step has read goes on as it came (runtime/unread-json-body.ts).
+  const unread = unreadJsonBytes(exchange.message);
+  const { body, contentType } = unread
+    ? { body: unread, contentType: 'application/json' }
+    : encodeBody(exchange.body, headerText(exchange, 'Content-Type'));
   return {
     exchange: target.exchange,
     routingKey: target.routingKey,
@@ -152,20 +157,34 @@ function isJsonText(text: string): boolean {
  */
 export function decodeBody(message: Pick<DeliveredMessage, 'body' | 'contentType'>): unknown {
   if (message.body.length === 0) return null;
-  if (isJsonContentType(message.contentType)) {
-    try {
-      // Same checks as HTTP bodies: invalid UTF-8 or absurd nesting is refused, never half-read.
-      const text = utf8Text(message.body);
-      checkJsonDepth(text);
-      return JSON.parse(text) as unknown;
-    } catch (error) {
-      throw new InvalidPayloadError(
-        `The message body is not valid JSON although its content type is ${message.contentType}: ${(error as Error).message}`,
-      );
-    }
-  }
+  if (isJsonContentType(message.contentType)) return parseJsonDelivery(message.body, message.contentType);
   if (mediaType(message.contentType)?.startsWith('text/')) return message.body.toString('utf8');
   return message.body;
+}
+
+/** A delivered JSON body as a value, or the InvalidPayloadError that dead-letters it. */
+function parseJsonDelivery(bytes: Buffer, contentType: string | undefined): unknown {
+  try {
+    // Same checks as HTTP bodies: invalid UTF-8 or absurd nesting is refused, never half-read.
+    const text = utf8Text(bytes);
+    checkJsonDepth(text);
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new InvalidPayloadError(
+      `The message body is not valid JSON although its content type is ${contentType}: ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * Gives a consumed exchange its body. A JSON body is parsed when a step first reads it (and then checked
+ * as {@link decodeBody} checks it), so a route that only forwards it sends the delivered bytes unchanged;
+ * see runtime/unread-json-body.ts.
+ */
+export function setDeliveredBody(exchange: Exchange, message: Pick<DeliveredMessage, 'body' | 'contentType'>): void {
+  if (message.body.length > 0 && isJsonContentType(message.contentType)) {
+    exchange.message = new UnreadJsonMessage(exchange.message.headers, message.body, message.contentType, parseJsonDelivery);
+  } else exchange.message.body = decodeBody(message);
 }
 
 /** An id short and plain enough to become an exchange id (and so the message-id of what the route publishes). */

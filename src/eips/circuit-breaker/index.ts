@@ -138,7 +138,7 @@ export const circuitBreakerStep: StepSpec = {
       const effective = registry.settings(name);
       // The body is shared, not deep-copied: steps replace a body and never change one in place, so the
       // fallback still sees it as it was; a structuredClone of every message cost more than the breaker itself.
-      const work = exchange.copy({ keepId: true, body: exchange.message.body });
+      const work = exchange.copy({ keepId: true, shareBody: true });
       const outerSignal = callSignalOf(work);
       let timedOut = false;
       const run = async (): Promise<void> => {
